@@ -1,0 +1,8 @@
+//! dataplat's maintainer tasks as a library, so they can be tested against scratch copies of
+//! the spec folders. The `xtask` binary is a thin command line over these modules.
+
+pub mod check;
+pub mod layout;
+pub mod normalize;
+pub mod refresh;
+pub mod test_cmd;

@@ -1,0 +1,65 @@
+//! `cargo xtask …`: spec refresh, normalisation, checks and the test runner.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use xtask::layout::{repo_root, select};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "dataplat maintainer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Vendored OpenAPI documents: normalise, check, refresh.
+    Specs {
+        #[command(subcommand)]
+        command: Specs,
+    },
+    /// Run every check and test (what CI runs).
+    Test,
+}
+
+#[derive(Subcommand)]
+enum Specs {
+    /// Regenerate effective specs from upstream + grafts + patches.
+    Normalize {
+        /// Only this API (folder name under specs/).
+        api: Option<String>,
+    },
+    /// Verify checksums, effective specs, patches and progenitor's acceptance; print op counts.
+    Check {
+        /// Only this API.
+        api: Option<String>,
+    },
+    /// Fetch a new upstream document, print the operation diff, record it and re-normalise.
+    Refresh {
+        /// The API to refresh.
+        api: String,
+        /// A local file or URL instead of the recorded upstream URL.
+        #[arg(long)]
+        from: Option<String>,
+    },
+}
+
+fn main() -> Result<()> {
+    let root = repo_root();
+    match Cli::parse().command {
+        Top::Specs { command: Specs::Normalize { api } } => {
+            for api in select(&root, api.as_deref())? {
+                let changed = xtask::normalize::normalize(&api)?;
+                println!("{}: {}", api.name, if changed { "effective.json rewritten" } else { "unchanged" });
+            }
+        }
+        Top::Specs { command: Specs::Check { api } } => {
+            xtask::check::run(&root, api.as_deref())?;
+        }
+        Top::Specs { command: Specs::Refresh { api, from } } => {
+            xtask::refresh::run(&root, &api, from.as_deref())?;
+        }
+        Top::Test => xtask::test_cmd::run(&root)?,
+    }
+    Ok(())
+}
