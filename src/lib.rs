@@ -1,1 +1,40 @@
+//! Typed clients for managed data-platform control planes, generated at build time from the
+//! vendors' OpenAPI documents (vendored under `specs/`, patched with reasons) by progenitor.
+//!
+//! One module per API, each behind a cargo feature of the same name (all on by default):
+//!
+//! | module | API | feature |
+//! |---|---|---|
+//! | [`astra`] | DataStax Astra DevOps API v2 | `astra` |
+//! | [`galaxy`] | Starburst Galaxy public API v1 | `galaxy` |
+//! | [`acm`] | Altinity Cloud Manager API | `acm` |
+//! | [`airflow`] | Apache Airflow 2 stable REST API (`/api/v1`) | `airflow` |
+//!
+//! Every request of every client goes through [`core`]: it sets dataplat's `User-Agent` and drops
+//! the `api-version` header progenitor would otherwise send (no vendor defines it).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let airflow = dataplat::airflow::Client::from_base_url("http://localhost:8080/api/v1");
+//! let dags = airflow.get_dags().limit(10).send().await?;
+//! for dag in &dags.dags {
+//!     println!("{:?}", dag.dag_id);
+//! }
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
 
+// Lets `x-rust-type` paths in patched specs (`dataplat::acm::wire::LooseInt`) resolve inside
+// this crate, where the generated code lives.
+extern crate self as dataplat;
+
+pub mod core;
+
+#[cfg(feature = "acm")]
+pub mod acm;
+#[cfg(feature = "airflow")]
+pub mod airflow;
+#[cfg(feature = "astra")]
+pub mod astra;
+#[cfg(feature = "galaxy")]
+pub mod galaxy;

@@ -26,7 +26,10 @@ pub struct ApiReport {
 
 /// Checks one API; never stops at the first failure.
 pub fn check_api(api: &ApiDir) -> ApiReport {
-    let mut report = ApiReport { api: api.name.clone(), ..Default::default() };
+    let mut report = ApiReport {
+        api: api.name.clone(),
+        ..Default::default()
+    };
     let record = match api.record() {
         Ok(r) => r,
         Err(e) => {
@@ -39,7 +42,9 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
     for source in sources {
         check_checksum(api, source, &mut report.failures);
     }
-    report.patches = crate::normalize::load_patches(&api.patches_path()).map(|p| p.len()).unwrap_or(0);
+    report.patches = crate::normalize::load_patches(&api.patches_path())
+        .map(|p| p.len())
+        .unwrap_or(0);
 
     let committed = std::fs::read_to_string(api.effective_path()).unwrap_or_default();
     match effective_text(api) {
@@ -56,7 +61,9 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
     // progenitor's view of the committed file: that is what build.rs reads.
     let file = format!("specs/{}/effective.json", api.name);
     match serde_json::from_str::<serde_json::Value>(&committed) {
-        Err(e) => report.failures.push(format!("{file} is not valid JSON: {e}")),
+        Err(e) => report
+            .failures
+            .push(format!("{file} is not valid JSON: {e}")),
         Ok(doc) => {
             let count = dataplat_codegen::operation_count(&doc);
             report.operations = Some(count);
@@ -69,7 +76,9 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
             let started = Instant::now();
             match dataplat_codegen::generate(&file, &doc) {
                 Ok(_) => report.generation = Some(started.elapsed()),
-                Err(problems) => report.failures.extend(problems.iter().map(|p| p.to_string())),
+                Err(problems) => report
+                    .failures
+                    .extend(problems.iter().map(|p| p.to_string())),
             }
         }
     }
@@ -79,7 +88,10 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
 fn check_checksum(api: &ApiDir, source: &Source, failures: &mut Vec<String>) {
     let path = api.dir.join(&source.file);
     match std::fs::read(&path) {
-        Err(e) => failures.push(format!("{}: cannot read vendored upstream: {e}", rel(api, &path))),
+        Err(e) => failures.push(format!(
+            "{}: cannot read vendored upstream: {e}",
+            rel(api, &path)
+        )),
         Ok(bytes) => {
             let actual = sha256_hex(&bytes);
             if actual != source.sha256 {
@@ -94,7 +106,11 @@ fn check_checksum(api: &ApiDir, source: &Source, failures: &mut Vec<String>) {
 }
 
 fn rel(api: &ApiDir, path: &Path) -> String {
-    format!("specs/{}/{}", api.name, path.strip_prefix(&api.dir).unwrap_or(path).display())
+    format!(
+        "specs/{}/{}",
+        api.name,
+        path.strip_prefix(&api.dir).unwrap_or(path).display()
+    )
 }
 
 /// "first difference at line N" for a failure message.
@@ -105,7 +121,11 @@ fn first_difference(expected: &str, actual: &str) -> String {
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
     match actual.lines().nth(line) {
-        Some(text) => format!("first difference at line {}: `{}`", line + 1, text.trim().chars().take(80).collect::<String>()),
+        Some(text) => format!(
+            "first difference at line {}: `{}`",
+            line + 1,
+            text.trim().chars().take(80).collect::<String>()
+        ),
         None => format!("it ends at line {line}, normalize writes more"),
     }
 }
@@ -114,15 +134,23 @@ fn first_difference(expected: &str, actual: &str) -> String {
 pub fn run(root: &Path, only: Option<&str>) -> Result<Vec<ApiReport>> {
     let apis = crate::layout::select(root, only)?;
     let reports: Vec<ApiReport> = apis.iter().map(check_api).collect();
-    println!("{:<10} {:>10} {:>8} {:>12}  status", "api", "operations", "patches", "generation");
+    println!(
+        "{:<10} {:>10} {:>8} {:>12}  status",
+        "api", "operations", "patches", "generation"
+    );
     for r in &reports {
         println!(
             "{:<10} {:>10} {:>8} {:>12}  {}",
             r.api,
             r.operations.map_or("-".into(), |n| n.to_string()),
             r.patches,
-            r.generation.map_or("-".into(), |d| format!("{:.2} s", d.as_secs_f64())),
-            if r.failures.is_empty() { "ok".to_string() } else { format!("{} failure(s)", r.failures.len()) }
+            r.generation
+                .map_or("-".into(), |d| format!("{:.2} s", d.as_secs_f64())),
+            if r.failures.is_empty() {
+                "ok".to_string()
+            } else {
+                format!("{} failure(s)", r.failures.len())
+            }
         );
     }
     let failures: Vec<String> = reports

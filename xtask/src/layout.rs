@@ -87,21 +87,27 @@ impl ApiDir {
     /// Reads and parses `source.toml`.
     pub fn record(&self) -> Result<SourceRecord> {
         let path = self.source_path();
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 }
 
 /// The repository root (the folder holding `specs/`), from xtask's own location.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repo").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repo")
+        .to_path_buf()
 }
 
 /// Every API under `root/specs`, sorted by name.
 pub fn apis(root: &Path) -> Result<Vec<ApiDir>> {
     let specs = root.join("specs");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(&specs).with_context(|| format!("listing {}", specs.display()))? {
+    for entry in
+        std::fs::read_dir(&specs).with_context(|| format!("listing {}", specs.display()))?
+    {
         let dir = entry?.path();
         if dir.join("source.toml").is_file() {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
@@ -119,7 +125,10 @@ pub fn select(root: &Path, only: Option<&str>) -> Result<Vec<ApiDir>> {
         None => Ok(all),
         Some(name) => match all.into_iter().find(|a| a.name == name) {
             Some(api) => Ok(vec![api]),
-            None => bail!("no API `{name}` under {}/specs (each API is a folder with a source.toml)", root.display()),
+            None => bail!(
+                "no API `{name}` under {}/specs (each API is a folder with a source.toml)",
+                root.display()
+            ),
         },
     }
 }

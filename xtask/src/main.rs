@@ -47,16 +47,30 @@ enum Specs {
 fn main() -> Result<()> {
     let root = repo_root();
     match Cli::parse().command {
-        Top::Specs { command: Specs::Normalize { api } } => {
+        Top::Specs {
+            command: Specs::Normalize { api },
+        } => {
             for api in select(&root, api.as_deref())? {
                 let changed = xtask::normalize::normalize(&api)?;
-                println!("{}: {}", api.name, if changed { "effective.json rewritten" } else { "unchanged" });
+                println!(
+                    "{}: {}",
+                    api.name,
+                    if changed {
+                        "effective.json rewritten"
+                    } else {
+                        "unchanged"
+                    }
+                );
             }
         }
-        Top::Specs { command: Specs::Check { api } } => {
+        Top::Specs {
+            command: Specs::Check { api },
+        } => {
             xtask::check::run(&root, api.as_deref())?;
         }
-        Top::Specs { command: Specs::Refresh { api, from } } => {
+        Top::Specs {
+            command: Specs::Refresh { api, from },
+        } => {
             xtask::refresh::run(&root, &api, from.as_deref())?;
         }
         Top::Test => xtask::test_cmd::run(&root)?,

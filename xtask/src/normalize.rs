@@ -31,7 +31,10 @@ pub fn parse_document(bytes: &[u8], name: &str) -> Result<Value> {
 
 /// Lower-case hex sha256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Reads `patches.json`; every entry must carry a non-empty reason.
@@ -39,12 +42,17 @@ pub fn load_patches(path: &Path) -> Result<Vec<PatchEntry>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let entries: Vec<PatchEntry> =
-        serde_json::from_str(&text).with_context(|| format!("{} is not a JSON Patch array with reasons", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let entries: Vec<PatchEntry> = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a JSON Patch array with reasons", path.display()))?;
     for (i, e) in entries.iter().enumerate() {
         if e.reason.trim().is_empty() {
-            bail!("{} entry {i} ({}) has no reason", path.display(), describe(&e.operation));
+            bail!(
+                "{} entry {i} ({}) has no reason",
+                path.display(),
+                describe(&e.operation)
+            );
         }
     }
     Ok(entries)
@@ -53,7 +61,11 @@ pub fn load_patches(path: &Path) -> Result<Vec<PatchEntry>> {
 /// `replace /paths/...` — how a patch operation is named in messages.
 pub fn describe(op: &json_patch::PatchOperation) -> String {
     let v = serde_json::to_value(op).unwrap_or(Value::Null);
-    format!("{} {}", v["op"].as_str().unwrap_or("?"), v["path"].as_str().unwrap_or("?"))
+    format!(
+        "{} {}",
+        v["op"].as_str().unwrap_or("?"),
+        v["path"].as_str().unwrap_or("?")
+    )
 }
 
 /// Builds the effective document of `api` from the files on disk; returns it as the exact text
@@ -61,16 +73,22 @@ pub fn describe(op: &json_patch::PatchOperation) -> String {
 pub fn effective_text(api: &ApiDir) -> Result<String> {
     let record = api.record()?;
     let upstream_path = api.dir.join(&record.upstream.file);
-    let bytes = std::fs::read(&upstream_path).with_context(|| format!("reading {}", upstream_path.display()))?;
+    let bytes = std::fs::read(&upstream_path)
+        .with_context(|| format!("reading {}", upstream_path.display()))?;
     let mut doc = parse_document(&bytes, &record.upstream.file)?;
     for graft in &record.graft {
         let path = api.dir.join(&graft.source.file);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let secondary = parse_document(&bytes, &graft.source.file)?;
-        apply_graft(&mut doc, &secondary, graft).with_context(|| format!("grafting from {}", graft.source.file))?;
+        apply_graft(&mut doc, &secondary, graft)
+            .with_context(|| format!("grafting from {}", graft.source.file))?;
     }
     let patches = load_patches(&api.patches_path())?;
-    apply_patches(&mut doc, &patches, &api.patches_path().display().to_string())?;
+    apply_patches(
+        &mut doc,
+        &patches,
+        &api.patches_path().display().to_string(),
+    )?;
     Ok(render(&doc))
 }
 
@@ -110,11 +128,22 @@ pub fn apply_graft(doc: &mut Value, secondary: &Value, graft: &Graft) -> Result<
         let op = item
             .get(&method)
             .ok_or_else(|| anyhow!("graft source has no {} {path}", method.to_uppercase()))?;
-        if doc["paths"].get(path).and_then(|p| p.get(&method)).is_some() {
-            bail!("{} {path} is already in the primary document; drop it from the graft", method.to_uppercase());
+        if doc["paths"]
+            .get(path)
+            .and_then(|p| p.get(&method))
+            .is_some()
+        {
+            bail!(
+                "{} {path} is already in the primary document; drop it from the graft",
+                method.to_uppercase()
+            );
         }
-        let paths = doc["paths"].as_object_mut().ok_or_else(|| anyhow!("primary has no paths"))?;
-        let target = paths.entry(path.to_string()).or_insert_with(|| Value::Object(Default::default()));
+        let paths = doc["paths"]
+            .as_object_mut()
+            .ok_or_else(|| anyhow!("primary has no paths"))?;
+        let target = paths
+            .entry(path.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
         if let (Some(params), None) = (item.get("parameters"), target.get("parameters")) {
             target["parameters"] = params.clone();
             wanted.push(params.clone());
@@ -172,11 +201,17 @@ fn insert_at(doc: &mut Value, pointer: &str, value: Value) -> Result<()> {
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
-    let (last, parents) = tokens.split_last().ok_or_else(|| anyhow!("empty pointer"))?;
+    let (last, parents) = tokens
+        .split_last()
+        .ok_or_else(|| anyhow!("empty pointer"))?;
     let mut cur = doc;
     for t in parents {
-        let map = cur.as_object_mut().ok_or_else(|| anyhow!("{pointer}: parent is not an object"))?;
-        cur = map.entry(t.clone()).or_insert_with(|| Value::Object(Default::default()));
+        let map = cur
+            .as_object_mut()
+            .ok_or_else(|| anyhow!("{pointer}: parent is not an object"))?;
+        cur = map
+            .entry(t.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
     }
     cur.as_object_mut()
         .ok_or_else(|| anyhow!("{pointer}: parent is not an object"))?

@@ -33,7 +33,10 @@ fn index(doc: &Value) -> BTreeMap<String, String> {
     dataplat_codegen::operations(doc)
         .map(|(path, method, op)| {
             let at = format!("{} {path}", method.to_uppercase());
-            let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| at.clone(), str::to_string);
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(|| at.clone(), str::to_string);
             (id, at)
         })
         .collect()
@@ -47,10 +50,14 @@ pub fn diff(old: &Value, new: &Value) -> OperationDiff {
     let new_at: BTreeMap<&String, &String> = new.iter().map(|(id, at)| (at, id)).collect();
     for (id, at) in &new {
         match old.get(id) {
-            Some(before) if before != at => out.changed.push(format!("{id}: moved from {before} to {at}")),
+            Some(before) if before != at => out
+                .changed
+                .push(format!("{id}: moved from {before} to {at}")),
             Some(_) => {}
             None => match old_at.get(at) {
-                Some(old_id) => out.changed.push(format!("{at}: operationId {old_id} renamed to {id}")),
+                Some(old_id) => out
+                    .changed
+                    .push(format!("{at}: operationId {old_id} renamed to {id}")),
                 None => out.added.push(format!("{id} ({at})")),
             },
         }
@@ -85,7 +92,9 @@ fn fetch(from: &str) -> Result<Vec<u8>> {
 /// Today's date, UTC, as recorded in source records.
 fn today() -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::OffsetDateTime::now_utc().format(&format).expect("date formats")
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .expect("date formats")
 }
 
 /// Refreshes one API's primary upstream; returns the operation diff.
@@ -94,13 +103,15 @@ pub fn run(root: &Path, api_name: &str, from: Option<&str>) -> Result<OperationD
     let record = api.record()?;
     let from = from.unwrap_or(&record.upstream.url);
     let bytes = fetch(from)?;
-    let new = parse_document(&bytes, &record.upstream.file).with_context(|| format!("document from {from}"))?;
+    let new = parse_document(&bytes, &record.upstream.file)
+        .with_context(|| format!("document from {from}"))?;
     let upstream_path = api.dir.join(&record.upstream.file);
     let old = parse_document(&std::fs::read(&upstream_path)?, &record.upstream.file)?;
     let changes = diff(&old, &new);
     print_diff(&api.name, &changes);
 
-    std::fs::write(&upstream_path, &bytes).with_context(|| format!("writing {}", upstream_path.display()))?;
+    std::fs::write(&upstream_path, &bytes)
+        .with_context(|| format!("writing {}", upstream_path.display()))?;
     let source_path = api.source_path();
     let mut source: toml_edit::DocumentMut = std::fs::read_to_string(&source_path)?.parse()?;
     source["upstream"]["sha256"] = toml_edit::value(sha256_hex(&bytes));
@@ -109,11 +120,15 @@ pub fn run(root: &Path, api_name: &str, from: Option<&str>) -> Result<OperationD
     std::fs::write(&source_path, source.to_string())?;
 
     // Re-normalise; a patch that no longer applies stops here, naming the patch and its reason.
-    let text = effective_text(&api).context("the new upstream is recorded, but the patches need attention")?;
+    let text = effective_text(&api)
+        .context("the new upstream is recorded, but the patches need attention")?;
     std::fs::write(api.effective_path(), &text)?;
     let count = dataplat_codegen::operation_count(&serde_json::from_str(&text)?);
     if count != record.effective.operations {
-        println!("{}: operations {} → {count} (source.toml updated)", api.name, record.effective.operations);
+        println!(
+            "{}: operations {} → {count} (source.toml updated)",
+            api.name, record.effective.operations
+        );
         let mut source: toml_edit::DocumentMut = std::fs::read_to_string(&source_path)?.parse()?;
         source["effective"]["operations"] = toml_edit::value(count as i64);
         std::fs::write(&source_path, source.to_string())?;
@@ -126,10 +141,19 @@ fn print_diff(api: &str, d: &OperationDiff) {
         println!("{api}: no operation added, removed or moved");
         return;
     }
-    for (label, items) in [("added", &d.added), ("removed", &d.removed), ("changed", &d.changed)] {
+    for (label, items) in [
+        ("added", &d.added),
+        ("removed", &d.removed),
+        ("changed", &d.changed),
+    ] {
         for item in items {
             println!("{api}: {label:<8} {item}");
         }
     }
-    println!("{api}: {} added, {} removed, {} changed", d.added.len(), d.removed.len(), d.changed.len());
+    println!(
+        "{api}: {} added, {} removed, {} changed",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    );
 }

@@ -19,10 +19,25 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
-    timed(phases, "specs check", || crate::check::run(root, None).map(|_| ()))?;
-    timed(phases, "cargo fmt --check", || cargo(root, &["fmt", "--all", "--", "--check"]))?;
+    timed(phases, "specs check", || {
+        crate::check::run(root, None).map(|_| ())
+    })?;
+    timed(phases, "cargo fmt --check", || {
+        cargo(root, &["fmt", "--all", "--", "--check"])
+    })?;
     timed(phases, "cargo clippy (all targets, all features)", || {
-        cargo(root, &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"])
+        cargo(
+            root,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
     })?;
     timed(phases, "cargo test (workspace, all features)", || {
         cargo(root, &["test", "--workspace", "--all-features"])
@@ -30,13 +45,28 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     for api in crate::layout::apis(root)? {
         let name = format!("build with only feature `{}`", api.name);
         timed(phases, &name, || {
-            cargo(root, &["build", "-p", "dataplat", "--lib", "--no-default-features", "--features", &api.name])
+            cargo(
+                root,
+                &[
+                    "build",
+                    "-p",
+                    "dataplat",
+                    "--lib",
+                    "--no-default-features",
+                    "--features",
+                    &api.name,
+                ],
+            )
         })?;
     }
     Ok(())
 }
 
-fn timed(phases: &mut Vec<(String, Duration)>, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+fn timed(
+    phases: &mut Vec<(String, Duration)>,
+    name: &str,
+    f: impl FnOnce() -> Result<()>,
+) -> Result<()> {
     println!("==> {name}");
     let started = Instant::now();
     let result = f();

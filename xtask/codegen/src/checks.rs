@@ -21,7 +21,11 @@ const BODY_MEDIA_TYPES: [&str; 5] = [
 
 /// Checks a whole document; an empty result means progenitor should accept it.
 pub fn check(file: &str, doc: &Value) -> Vec<Problem> {
-    let mut out = Checker { file, doc, problems: Vec::new() };
+    let mut out = Checker {
+        file,
+        doc,
+        problems: Vec::new(),
+    };
     out.version();
     out.references(doc, &mut String::new());
     out.schemas(doc, &mut String::new());
@@ -68,9 +72,17 @@ impl Checker<'_> {
                     if k == "$ref" {
                         if let Some(r) = v.as_str() {
                             if !r.starts_with("#/") {
-                                self.push(at.clone(), None, format!("external reference `{r}` is not supported; inline it"));
+                                self.push(
+                                    at.clone(),
+                                    None,
+                                    format!("external reference `{r}` is not supported; inline it"),
+                                );
                             } else if resolve(self.doc, r).is_none() {
-                                self.push(at.clone(), None, format!("dangling reference `{r}`: no such component"));
+                                self.push(
+                                    at.clone(),
+                                    None,
+                                    format!("dangling reference `{r}`: no such component"),
+                                );
                             }
                         }
                     } else {
@@ -106,7 +118,9 @@ impl Checker<'_> {
         };
         // A `required` name absent from `properties` that differs from one only by case becomes a
         // second field with the same Rust name (Astra `Error` requires `id` but has `ID`).
-        if let (Some(Value::Object(props)), Some(Value::Array(required))) = (map.get("properties"), map.get("required")) {
+        if let (Some(Value::Object(props)), Some(Value::Array(required))) =
+            (map.get("properties"), map.get("required"))
+        {
             for (i, name) in required.iter().filter_map(Value::as_str).enumerate() {
                 if !props.contains_key(name) {
                     if let Some(twin) = props.keys().find(|p| p.eq_ignore_ascii_case(name)) {
@@ -119,13 +133,18 @@ impl Checker<'_> {
                 }
             }
         }
-        // `nullable` beside `anyOf` makes typify wrap the wrong thing (Airflow ScheduleInterval).
-        if map.contains_key("anyOf") && map.get("nullable") == Some(&Value::Bool(true)) {
-            self.push(
-                at.clone(),
-                None,
-                "`nullable: true` on an `anyOf` decodes wrongly in typify; express it as `oneOf`".into(),
-            );
+        // `nullable` beside a union makes typify emit a wrapper and the union under one name
+        // (`oneOf`), or wrap the wrong thing (`anyOf`: Airflow ScheduleInterval).
+        if map.get("nullable") == Some(&Value::Bool(true)) {
+            for union in ["anyOf", "oneOf"] {
+                if map.contains_key(union) {
+                    self.push(
+                        at.clone(),
+                        None,
+                        format!("`nullable: true` beside `{union}` generates wrongly in typify; make the union non-nullable and its uses optional"),
+                    );
+                }
+            }
         }
         for (k, v) in map {
             let len = at.len();
@@ -138,7 +157,11 @@ impl Checker<'_> {
 
     fn paths(&mut self) {
         let Some(paths) = self.doc.get("paths").and_then(Value::as_object) else {
-            self.push("/paths".into(), None, "document has no `paths` object".into());
+            self.push(
+                "/paths".into(),
+                None,
+                "document has no `paths` object".into(),
+            );
             return;
         };
         let mut seen: HashMap<&str, String> = HashMap::new();
@@ -186,11 +209,29 @@ impl Checker<'_> {
         // Operation-level parameters override path-level ones with the same name and location.
         let mut params: BTreeMap<(String, String), (String, &Value)> = BTreeMap::new();
         let item_at = op_at.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
-        for (list, base) in [(item.get("parameters"), item_at.to_string()), (op.get("parameters"), op_at.to_string())] {
-            for (i, p) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
-                let Some(p) = deref(self.doc, p) else { continue };
-                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                let location = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+        for (list, base) in [
+            (item.get("parameters"), item_at.to_string()),
+            (op.get("parameters"), op_at.to_string()),
+        ] {
+            for (i, p) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let Some(p) = deref(self.doc, p) else {
+                    continue;
+                };
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let location = p
+                    .get("in")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 params.insert((location, name), (format!("{base}/parameters/{i}"), p));
             }
         }
@@ -204,7 +245,9 @@ impl Checker<'_> {
                 self.push(
                     op_at.to_string(),
                     Some(id),
-                    format!("path template has `{{{name}}}` but no `in: path` parameter declares it"),
+                    format!(
+                        "path template has `{{{name}}}` but no `in: path` parameter declares it"
+                    ),
                 );
             }
         }
@@ -215,38 +258,62 @@ impl Checker<'_> {
                     Some(id),
                     format!("path parameter `{name}` is not in the path template `{path}`"),
                 ),
-                "cookie" => self.push(at.clone(), Some(id), format!("cookie parameter `{name}` is not supported")),
+                "cookie" => self.push(
+                    at.clone(),
+                    Some(id),
+                    format!("cookie parameter `{name}` is not supported"),
+                ),
                 _ => {}
             }
             if p.get("content").is_some() {
-                self.push(at.clone(), Some(id), format!("parameter `{name}` uses `content`; progenitor needs `schema`"));
+                self.push(
+                    at.clone(),
+                    Some(id),
+                    format!("parameter `{name}` uses `content`; progenitor needs `schema`"),
+                );
             }
             let style = p.get("style").and_then(Value::as_str);
             let ok = match (location.as_str(), style) {
-                (_, None) | ("path", Some("simple")) | ("query", Some("form")) | ("header", Some("simple")) => true,
+                (_, None)
+                | ("path", Some("simple"))
+                | ("query", Some("form"))
+                | ("header", Some("simple")) => true,
                 _ => false,
             };
             if !ok {
                 self.push(
                     format!("{at}/style"),
                     Some(id),
-                    format!("parameter `{name}` has style `{}`, unsupported for `in: {location}`", style.unwrap_or("")),
+                    format!(
+                        "parameter `{name}` has style `{}`, unsupported for `in: {location}`",
+                        style.unwrap_or("")
+                    ),
                 );
             }
         }
     }
 
     fn request_body(&mut self, op: &Value, op_at: &str, id: &str) {
-        let Some(raw) = op.get("requestBody") else { return };
-        let Some(body) = deref(self.doc, raw) else { return };
+        let Some(raw) = op.get("requestBody") else {
+            return;
+        };
+        let Some(body) = deref(self.doc, raw) else {
+            return;
+        };
         let at = format!("{op_at}/requestBody");
-        let Some(content) = body.get("content").and_then(Value::as_object) else { return };
+        let Some(content) = body.get("content").and_then(Value::as_object) else {
+            return;
+        };
         if content.len() > 1 {
             let types: Vec<&str> = content.keys().map(String::as_str).collect();
             self.push(
                 format!("{at}/content"),
                 Some(id),
-                format!("request body offers {} media types ({}); progenitor takes exactly one", types.len(), types.join(", ")),
+                format!(
+                    "request body offers {} media types ({}); progenitor takes exactly one",
+                    types.len(),
+                    types.join(", ")
+                ),
             );
             return;
         }
@@ -257,14 +324,25 @@ impl Checker<'_> {
                 self.push(
                     mt_at.clone(),
                     Some(id),
-                    format!("request body media type `{media}` is not supported (progenitor sends {})", BODY_MEDIA_TYPES.join(", ")),
+                    format!(
+                        "request body media type `{media}` is not supported (progenitor sends {})",
+                        BODY_MEDIA_TYPES.join(", ")
+                    ),
                 );
             }
             if mt.get("schema").is_none() {
                 self.push(mt_at.clone(), Some(id), "request body has no schema".into());
             }
-            if mt.get("encoding").and_then(Value::as_object).is_some_and(|e| !e.is_empty()) {
-                self.push(format!("{mt_at}/encoding"), Some(id), "media type `encoding` is not supported".into());
+            if mt
+                .get("encoding")
+                .and_then(Value::as_object)
+                .is_some_and(|e| !e.is_empty())
+            {
+                self.push(
+                    format!("{mt_at}/encoding"),
+                    Some(id),
+                    "media type `encoding` is not supported".into(),
+                );
             }
         }
     }
@@ -273,8 +351,16 @@ impl Checker<'_> {
     /// another (`default` counts on both sides).
     fn responses(&mut self, op: &Value, op_at: &str, id: &str) {
         let at = format!("{op_at}/responses");
-        let Some(responses) = op.get("responses").and_then(Value::as_object).filter(|r| !r.is_empty()) else {
-            self.push(at, Some(id), "operation declares no responses (OpenAPI 3.0 requires at least one)".into());
+        let Some(responses) = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .filter(|r| !r.is_empty())
+        else {
+            self.push(
+                at,
+                Some(id),
+                "operation declares no responses (OpenAPI 3.0 requires at least one)".into(),
+            );
             return;
         };
         let mut success: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -284,7 +370,9 @@ impl Checker<'_> {
             if status.starts_with("x-") {
                 continue;
             }
-            let Some(response) = deref(self.doc, raw) else { continue };
+            let Some(response) = deref(self.doc, raw) else {
+                continue;
+            };
             let kind = self.response_kind(response, &format!("{at}/{}", escape(status)), id);
             let is_default = status == "default";
             let is_success = is_default || status == "101" || status.starts_with('2');
@@ -299,7 +387,10 @@ impl Checker<'_> {
         }
         for (side, kinds) in [("success", success), ("error", errors)] {
             if kinds.len() > 1 {
-                let detail: Vec<String> = kinds.iter().map(|(k, s)| format!("{} → {}", s.join("/"), short(k))).collect();
+                let detail: Vec<String> = kinds
+                    .iter()
+                    .map(|(k, s)| format!("{} → {}", s.join("/"), short(k)))
+                    .collect();
                 self.push(
                     at.clone(),
                     Some(id),
@@ -317,7 +408,8 @@ impl Checker<'_> {
     fn response_kind(&mut self, response: &Value, at: &str, id: &str) -> String {
         let content = response.get("content").and_then(Value::as_object);
         let json = content.and_then(|c| {
-            c.iter().find(|(k, _)| *k == "application/json" || k.starts_with("application/json;"))
+            c.iter()
+                .find(|(k, _)| *k == "application/json" || k.starts_with("application/json;"))
         });
         match json {
             Some((media, mt)) => match mt.get("schema") {
@@ -356,7 +448,8 @@ fn short(kind: &str) -> String {
 fn sorted(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
-            let ordered: BTreeMap<&String, Value> = map.iter().map(|(k, v)| (k, sorted(v))).collect();
+            let ordered: BTreeMap<&String, Value> =
+                map.iter().map(|(k, v)| (k, sorted(v))).collect();
             serde_json::to_value(ordered).unwrap_or(Value::Null)
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),

@@ -2,7 +2,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{CrateVers, GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::pointer::{escape, join};
@@ -28,7 +28,10 @@ fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote!(crate::core::Context))
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Patches may point a schema at one of dataplat's own tolerant wire types with
+        // `x-rust-type` (ACM's numbers-as-strings); lib.rs makes `::dataplat` resolve in-crate.
+        .with_crate("dataplat", CrateVers::Any, None);
     s
 }
 
@@ -40,7 +43,12 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     }
     // A document openapiv3 cannot read is one problem, not one per operation.
     if let Err(message) = parse(file, doc) {
-        return Err(vec![Problem { file: file.into(), pointer: String::new(), operation: None, message }]);
+        return Err(vec![Problem {
+            file: file.into(),
+            pointer: String::new(),
+            operation: None,
+            message,
+        }]);
     }
     let tokens = match run_progenitor(file, doc) {
         Ok(tokens) => tokens,
@@ -54,7 +62,10 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
             message: format!("progenitor produced code that does not parse: {e}"),
         }]
     })?;
-    Ok(Generated { code: prettyplease::unparse(&parsed), operations: operations(doc).count() })
+    Ok(Generated {
+        code: prettyplease::unparse(&parsed),
+        operations: operations(doc).count(),
+    })
 }
 
 /// Deserialises and generates, catching panics; the error is progenitor's own message.
@@ -62,7 +73,9 @@ fn run_progenitor(file: &str, doc: &Value) -> Result<proc_macro2::TokenStream, S
     let spec = parse(file, doc)?;
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| Generator::new(&settings()).generate_tokens(&spec)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(&settings()).generate_tokens(&spec)
+    }));
     std::panic::set_hook(quiet);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
@@ -73,7 +86,11 @@ fn run_progenitor(file: &str, doc: &Value) -> Result<proc_macro2::TokenStream, S
 
 fn parse(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, String> {
     serde_path_to_error::deserialize(doc).map_err(|e| {
-        format!("{file}#{}: not a valid OpenAPI 3.0 document: {}", path_to_pointer(e.path()), e.inner())
+        format!(
+            "{file}#{}: not a valid OpenAPI 3.0 document: {}",
+            path_to_pointer(e.path()),
+            e.inner()
+        )
     })
 }
 
@@ -95,14 +112,22 @@ fn localise(file: &str, doc: &Value, whole: &str) -> Vec<Problem> {
             found.push(Problem {
                 file: file.into(),
                 pointer: format!("{}/{method}", join(["paths", path])),
-                operation: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+                operation: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 message,
             });
         }
     }
     if found.is_empty() {
         // Every operation generates alone: the conflict is between operations or in components.
-        found.push(Problem { file: file.into(), pointer: String::new(), operation: None, message: whole.into() });
+        found.push(Problem {
+            file: file.into(),
+            pointer: String::new(),
+            operation: None,
+            message: whole.into(),
+        });
     }
     found
 }

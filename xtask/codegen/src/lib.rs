@@ -40,7 +40,9 @@ impl fmt::Display for Problem {
 }
 
 /// The HTTP methods an OpenAPI 3.0 path item may hold, in progenitor's order.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Every operation of a document: `(path, method, operation object)`.
 pub fn operations(

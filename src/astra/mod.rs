@@ -1,0 +1,33 @@
+//! DataStax Astra DevOps API (v2), generated from `specs/astra/effective.json`: the docs-site
+//! document plus six operations grafted from astra-client-go's (129 operations).
+
+/// The progenitor output. Item docs come from the spec's descriptions, which do not cover
+/// every item; the module-level allow keeps the crate's own `missing_docs` strict.
+#[allow(missing_docs)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/astra.rs"));
+}
+
+pub use generated::*;
+
+/// Operations whose bodies Astra expects as `application/scim+json`. The spec patch moved them to
+/// `application/json` (all progenitor can serialise); the wire media type is restored here.
+const SCIM_OPERATIONS: [&str; 6] = [
+    "createSCIMUser",
+    "updateSCIMUser",
+    "patchSCIMUser",
+    "createSCIMGroup",
+    "updateSCIMGroup",
+    "patchSCIMGroup",
+];
+
+fn restore_scim_media_type(request: &mut reqwest::Request, operation: &str) {
+    if SCIM_OPERATIONS.contains(&operation) {
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/scim+json"),
+        );
+    }
+}
+
+crate::core::hooks::wire_client!("astra", restore_scim_media_type);

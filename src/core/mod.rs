@@ -1,0 +1,10 @@
+//! The shared core every generated client runs on.
+//!
+//! progenitor generates each client with `HooksMode::Expected` and [`Context`] as its inner
+//! type, so the compiler refuses a client that does not route its requests through here. The
+//! later layers (auth, retries, rate limits, tracing) plug into the same hooks.
+
+mod context;
+pub(crate) mod hooks;
+
+pub use context::Context;
