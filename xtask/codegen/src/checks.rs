@@ -122,8 +122,10 @@ impl Checker<'_> {
             (map.get("properties"), map.get("required"))
         {
             for (i, name) in required.iter().filter_map(Value::as_str).enumerate() {
-                if !props.contains_key(name) {
-                    if let Some(twin) = props.keys().find(|p| p.eq_ignore_ascii_case(name)) {
+                if !props.contains_key(name)
+                    && let Some(twin) = props.keys().find(|p| p.eq_ignore_ascii_case(name))
+                {
+                    {
                         self.push(
                             format!("{at}/required/{i}"),
                             None,
@@ -273,13 +275,13 @@ impl Checker<'_> {
                 );
             }
             let style = p.get("style").and_then(Value::as_str);
-            let ok = match (location.as_str(), style) {
+            let ok = matches!(
+                (location.as_str(), style),
                 (_, None)
-                | ("path", Some("simple"))
-                | ("query", Some("form"))
-                | ("header", Some("simple")) => true,
-                _ => false,
-            };
+                    | ("path", Some("simple"))
+                    | ("query", Some("form"))
+                    | ("header", Some("simple"))
+            );
             if !ok {
                 self.push(
                     format!("{at}/style"),
