@@ -13,13 +13,14 @@ pub use generated::*;
 
 /// Operations whose bodies Astra expects as `application/scim+json`. The spec patch moved them to
 /// `application/json` (all progenitor can serialise); the wire media type is restored here.
+/// progenitor's hooks see method names (`create_scim_user`), not the spec's operationIds.
 const SCIM_OPERATIONS: [&str; 6] = [
-    "createSCIMUser",
-    "updateSCIMUser",
-    "patchSCIMUser",
-    "createSCIMGroup",
-    "updateSCIMGroup",
-    "patchSCIMGroup",
+    "create_scim_user",
+    "update_scim_user",
+    "patch_scim_user",
+    "create_scim_group",
+    "update_scim_group",
+    "patch_scim_group",
 ];
 
 fn restore_scim_media_type(request: &mut reqwest::Request, operation: &str) {
