@@ -42,10 +42,10 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         return Err(problems);
     }
     // A document openapiv3 cannot read is one problem, not one per operation.
-    if let Err(message) = parse(file, doc) {
+    if let Err((pointer, message)) = parse(doc) {
         return Err(vec![Problem {
             file: file.into(),
-            pointer: String::new(),
+            pointer,
             operation: None,
             message,
         }]);
@@ -70,7 +70,7 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
 
 /// Deserialises and generates, catching panics; the error is progenitor's own message.
 fn run_progenitor(file: &str, doc: &Value) -> Result<proc_macro2::TokenStream, String> {
-    let spec = parse(file, doc)?;
+    let spec = parse(doc).map_err(|(pointer, message)| format!("{file}#{pointer}: {message}"))?;
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -84,12 +84,12 @@ fn run_progenitor(file: &str, doc: &Value) -> Result<proc_macro2::TokenStream, S
     }
 }
 
-fn parse(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, String> {
+/// Reads the document as openapiv3 does; the error carries the pointer serde reached.
+fn parse(doc: &Value) -> Result<openapiv3::OpenAPI, (String, String)> {
     serde_path_to_error::deserialize(doc).map_err(|e| {
-        format!(
-            "{file}#{}: not a valid OpenAPI 3.0 document: {}",
+        (
             path_to_pointer(e.path()),
-            e.inner()
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
         )
     })
 }
