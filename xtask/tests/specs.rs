@@ -1,0 +1,241 @@
+//! `specs check` and `specs refresh` on scratch copies of the real Galaxy spec folder.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use xtask::check::check_api;
+use xtask::layout::select;
+
+/// A scratch repo root holding a copy of `specs/galaxy`.
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = xtask::layout::repo_root().join("specs/galaxy");
+    let to = tmp.path().join("specs/galaxy");
+    copy_dir(&from, &to);
+    let root = tmp.path().to_path_buf();
+    (tmp, root)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn failures(root: &Path) -> Vec<String> {
+    check_api(&select(root, Some("galaxy")).unwrap()[0]).failures
+}
+
+#[test]
+fn the_vendored_galaxy_spec_passes() {
+    let (_tmp, root) = scratch();
+    let report = check_api(&select(&root, Some("galaxy")).unwrap()[0]);
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    assert_eq!(report.operations, Some(63));
+    assert!(report.patches > 0);
+}
+
+#[test]
+fn a_corrupted_upstream_byte_fails_with_the_checksum() {
+    let (_tmp, root) = scratch();
+    let file = root.join("specs/galaxy/upstream/galaxy.json");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.iter().position(|b| *b == b'B').unwrap(); // first "BETA" or similar
+    bytes[at] = b'b';
+    std::fs::write(&file, bytes).unwrap();
+
+    let f = failures(&root);
+    assert!(
+        f.iter().any(
+            |m| m.contains("specs/galaxy/upstream/galaxy.json: sha256 is")
+                && m.contains("must not be edited")
+        ),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn a_hand_edited_effective_spec_fails() {
+    let (_tmp, root) = scratch();
+    let file = root.join("specs/galaxy/effective.json");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "Starburst Galaxy Public API",
+        "My Galaxy",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+
+    let f = failures(&root);
+    assert!(
+        f.iter().any(
+            |m| m.contains("is not what `cargo xtask specs normalize galaxy` produces")
+                && m.contains("My Galaxy")
+        ),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn a_patch_that_no_longer_applies_is_named_with_its_reason() {
+    let (_tmp, root) = scratch();
+    let file = root.join("specs/galaxy/patches.json");
+    let mut patches: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    patches[1]["path"] = serde_json::json!(
+        "/paths/~1public~1api~1v1~1nowhere/get/responses/400/content/application~1json/schema"
+    );
+    std::fs::write(&file, serde_json::to_string_pretty(&patches).unwrap()).unwrap();
+
+    let f = failures(&root);
+    let msg = f
+        .iter()
+        .find(|m| m.contains("patch 1 in"))
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert!(msg.contains("no longer applies"), "{msg}");
+    assert!(
+        msg.contains("its reason: one error type per operation"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_spec_progenitor_would_reject_fails_with_pointer_and_operation() {
+    let (_tmp, root) = scratch();
+    // Drop the patch that unifies listCluster's 400 body: its error types are mixed again.
+    let file = root.join("specs/galaxy/patches.json");
+    let mut patches: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    patches.retain(|p| p["path"] != "/paths/~1public~1api~1v1~1cluster/get/responses/400/content/application~1json/schema");
+    std::fs::write(&file, serde_json::to_string_pretty(&patches).unwrap()).unwrap();
+    xtask::normalize::normalize(&select(&root, Some("galaxy")).unwrap()[0]).unwrap();
+
+    let f = failures(&root);
+    assert!(
+        f.iter().any(|m| m.contains(
+            "effective.json#/paths/~1public~1api~1v1~1cluster/get/responses (operation listCluster)"
+        )),
+        "{f:#?}"
+    );
+}
+
+/// Serves `body` to every request on a loopback port; counts the requests.
+fn serve(body: Vec<u8>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/public/openapi/v1/json",
+        listener.local_addr().unwrap()
+    );
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            counter.fetch_add(1, Ordering::SeqCst);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    (url, hits)
+}
+
+fn galaxy_upstream(root: &Path) -> (PathBuf, serde_json::Value) {
+    let upstream = root.join("specs/galaxy/upstream/galaxy.json");
+    let doc = serde_json::from_slice(&std::fs::read(&upstream).unwrap()).unwrap();
+    (upstream, doc)
+}
+
+#[test]
+fn refresh_from_a_loopback_url_diffs_records_and_renormalises() {
+    let (_tmp, root) = scratch();
+    let (upstream, mut doc) = galaxy_upstream(&root);
+    // Upstream changed: one new operation, one renamed.
+    let paths = doc["paths"].as_object_mut().unwrap();
+    paths.insert(
+        "/public/api/v1/sqlJob".into(),
+        serde_json::json!({"get": {"operationId": "listSqlJob", "responses": {"200": {"description": "ok"}}}}),
+    );
+    paths["/public/api/v1/cluster"]["get"]["operationId"] = serde_json::json!("listClusters");
+    let bytes = serde_json::to_vec_pretty(&doc).unwrap();
+    let (url, hits) = serve(bytes.clone());
+
+    let diff = xtask::refresh::run(&root, "galaxy", Some(&url)).unwrap();
+
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(diff.added, ["listSqlJob (GET /public/api/v1/sqlJob)"]);
+    assert!(diff.removed.is_empty(), "{diff:?}");
+    assert_eq!(
+        diff.changed,
+        ["GET /public/api/v1/cluster: operationId listCluster renamed to listClusters"]
+    );
+    assert_eq!(
+        std::fs::read(&upstream).unwrap(),
+        bytes,
+        "vendored bytes are exactly what was served"
+    );
+
+    let record = select(&root, Some("galaxy")).unwrap()[0].record().unwrap();
+    assert_eq!(record.upstream.sha256, xtask::normalize::sha256_hex(&bytes));
+    assert_eq!(record.upstream.obtained_from, url);
+    assert_eq!(
+        record.effective.operations, 64,
+        "expected count follows the refresh"
+    );
+    let f = failures(&root);
+    assert!(f.is_empty(), "a refreshed folder checks clean: {f:#?}");
+}
+
+#[test]
+fn refresh_that_removes_a_patched_operation_names_the_stale_patch() {
+    let (_tmp, root) = scratch();
+    let (upstream, mut doc) = galaxy_upstream(&root);
+    doc["paths"]["/public/api/v1/tag/{tagId}"]
+        .as_object_mut()
+        .unwrap()
+        .remove("patch");
+    let old = doc.clone();
+    let bytes = serde_json::to_vec_pretty(&doc).unwrap();
+    let (url, _) = serve(bytes.clone());
+
+    let err = xtask::refresh::run(&root, "galaxy", Some(&url)).unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("patches need attention") && text.contains("no longer applies"),
+        "{text}"
+    );
+    assert!(text.contains("~1tag~1{tagId}/patch/responses"), "{text}");
+    // The new upstream is recorded all the same, so the maintainer fixes patches, not bytes.
+    assert_eq!(std::fs::read(&upstream).unwrap(), bytes);
+
+    let before = galaxy_upstream(&xtask::layout::repo_root()).1;
+    let diff = xtask::refresh::diff(&before, &old);
+    assert_eq!(
+        diff.removed,
+        ["patchUpdateTag (PATCH /public/api/v1/tag/{tagId})"]
+    );
+}
+
+#[test]
+fn refresh_from_a_local_file_with_no_changes() {
+    let (_tmp, root) = scratch();
+    let same = root.join("copy.json");
+    std::fs::copy(root.join("specs/galaxy/upstream/galaxy.json"), &same).unwrap();
+    let diff = xtask::refresh::run(&root, "galaxy", Some(same.to_str().unwrap())).unwrap();
+    assert!(diff.is_empty());
+    assert!(failures(&root).is_empty());
+}
