@@ -38,3 +38,8 @@ pub mod airflow;
 pub mod astra;
 #[cfg(feature = "galaxy")]
 pub mod galaxy;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
