@@ -54,7 +54,7 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         Ok(tokens) => tokens,
         Err(message) => return Err(localise(file, doc, &message)),
     };
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut parsed: syn::File = syn::parse2(tokens).map_err(|e| {
         vec![Problem {
             file: file.into(),
             pointer: String::new(),
@@ -62,6 +62,7 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
             message: format!("progenitor produced code that does not parse: {e}"),
         }]
     })?;
+    crate::docs::tag_code_fences(&mut parsed);
     Ok(Generated {
         code: prettyplease::unparse(&parsed),
         operations: operations(doc).count(),

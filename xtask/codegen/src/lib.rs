@@ -7,6 +7,7 @@
 //! shares; should progenitor still fail, it localises the failure to single operations.
 
 mod checks;
+mod docs;
 mod generate;
 mod pointer;
 
