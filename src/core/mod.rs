@@ -4,7 +4,12 @@
 //! type, so the compiler refuses a client that does not route its requests through here. The
 //! later layers (auth, retries, rate limits, tracing) plug into the same hooks.
 
+pub mod auth;
+pub mod config;
 mod context;
 pub(crate) mod hooks;
+pub mod redact;
+pub(crate) mod transport;
 
-pub use context::Context;
+pub use auth::{AuthError, AuthErrorKind, Credential};
+pub use context::{CONNECT_TIMEOUT, Context, REQUEST_TIMEOUT, http_client_builder};

@@ -8,6 +8,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/galaxy.rs"));
 }
 
+pub mod auth;
+
+pub use auth::GalaxyCredentials;
 pub use generated::*;
 
 crate::core::hooks::wire_client!("galaxy");
