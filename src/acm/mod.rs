@@ -14,6 +14,7 @@ mod generated {
 
 pub mod wire;
 
+pub mod auth;
 pub use generated::*;
 
 crate::core::hooks::wire_client!("acm");

@@ -8,6 +8,8 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/airflow.rs"));
 }
 
+pub mod auth;
 pub use generated::*;
 
-crate::core::hooks::wire_client!("airflow");
+// Airflow 2.11 answers wrong credentials with 403 (2.10: 401).
+crate::core::hooks::wire_client!("airflow", rejected = [401, 403]);

@@ -9,6 +9,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/astra.rs"));
 }
 
+pub mod auth;
+
+pub use auth::TokenFormat;
 pub use generated::*;
 
 /// Operations whose bodies Astra expects as `application/scim+json`. The spec patch moved them to

@@ -1,0 +1,45 @@
+//! Airflow authentication, in the three forms Airflow deployments accept.
+//!
+//! | deployment | header | base URL |
+//! |---|---|---|
+//! | self-hosted / local | `Authorization: Basic base64(user:password)` | `http://localhost:8080/api/v1` |
+//! | Astronomer Software | `Authorization: <service-account key>` (raw) | `https://deployments.<base-domain>/<release-name>/airflow/api/v1` |
+//! | Astro | `Authorization: Bearer <deployment API token>` | `<deployment URL>/api/v1` |
+
+use reqwest::header::AUTHORIZATION;
+use secrecy::SecretString;
+
+use crate::core::{Context, Credential};
+
+const API: &str = "airflow";
+
+/// The base URL of an Astronomer Software deployment's Airflow API.
+pub fn astronomer_software_url(base_domain: &str, release_name: &str) -> String {
+    format!("https://deployments.{base_domain}/{release_name}/airflow/api/v1")
+}
+
+impl super::Client {
+    /// Basic auth (self-hosted Airflow with `airflow.api.auth.backend.basic_auth`).
+    pub fn with_basic_auth(base_url: &str, user: &str, password: &SecretString) -> Self {
+        Self::with_context(
+            base_url,
+            Context::new(API).with_credential(Credential::basic(user, password)),
+        )
+    }
+
+    /// An Astronomer Software service-account key, sent raw as `Authorization: <key>`.
+    pub fn with_astronomer_key(base_url: &str, key: &SecretString) -> Self {
+        Self::with_context(
+            base_url,
+            Context::new(API).with_credential(Credential::header(AUTHORIZATION, key)),
+        )
+    }
+
+    /// An Astro deployment API token, sent as `Authorization: Bearer <token>`.
+    pub fn with_bearer_token(base_url: &str, token: &SecretString) -> Self {
+        Self::with_context(
+            base_url,
+            Context::new(API).with_credential(Credential::bearer(token)),
+        )
+    }
+}

@@ -1,0 +1,79 @@
+//! Credentials from the environment and the profile file, and conflicts between them. One test
+//! function: it sets process-wide environment variables.
+#![cfg(all(feature = "galaxy", feature = "acm"))]
+
+use dataplat::galaxy::GalaxyCredentials;
+
+#[test]
+fn environment_profile_and_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        r#"
+[default.galaxy]
+domain = "acme.galaxy.starburst.io"
+client_id = "svc-1"
+client_secret = "from-profile-secret"
+
+[staging.acm]
+api_key = "acm-profile-key"
+base_url = "https://acm.staging.example.com/api/"
+"#,
+    )
+    .unwrap();
+    // SAFETY: this test binary runs this one test only, so nothing reads the environment concurrently.
+    unsafe {
+        std::env::set_var("DATAPLAT_CONFIG", &file);
+        for k in [
+            "GALAXY_DOMAIN",
+            "GALAXY_CLIENT_ID",
+            "GALAXY_CLIENT_SECRET",
+            "ACM_API_KEY",
+            "ACM_BASE_URL",
+        ] {
+            std::env::remove_var(k);
+        }
+    }
+
+    // Profile only.
+    let creds = GalaxyCredentials::load(Some("default")).unwrap();
+    assert_eq!(creds.base_url(), "https://acme.galaxy.starburst.io");
+    assert!(!format!("{creds:?}").contains("from-profile-secret"));
+
+    // Environment only (no profile named): missing values are named with their variable.
+    let err = GalaxyCredentials::load(None).unwrap_err().to_string();
+    assert!(
+        err.contains("`domain` is not set: set GALAXY_DOMAIN"),
+        "{err}"
+    );
+    unsafe {
+        std::env::set_var("GALAXY_DOMAIN", "acme.galaxy.starburst.io");
+        std::env::set_var("GALAXY_CLIENT_ID", "svc-1");
+        std::env::set_var("GALAXY_CLIENT_SECRET", "from-env-secret");
+    }
+    assert!(GalaxyCredentials::load(None).is_ok());
+    assert!(dataplat::galaxy::Client::from_env().is_ok());
+
+    // Both, agreeing on domain and id but not on the secret: an error naming both places, no values.
+    let err = GalaxyCredentials::load(Some("default"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "`client_secret` is set both by GALAXY_CLIENT_SECRET and by profile `default`"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("from-env-secret") && !err.contains("from-profile-secret"),
+        "{err}"
+    );
+
+    // Another API's profile table, and a missing table.
+    assert!(dataplat::acm::Client::from_config(Some("staging")).is_ok());
+    let err = dataplat::acm::Client::from_config(Some("prod"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has no [prod.acm] table"), "{err}");
+}
