@@ -36,6 +36,8 @@ pub mod acm;
 pub mod airflow;
 #[cfg(feature = "astra")]
 pub mod astra;
+#[cfg(feature = "biganimal")]
+pub mod biganimal;
 #[cfg(feature = "galaxy")]
 pub mod galaxy;
 

@@ -1,6 +1,7 @@
 //! Credentials for the generated clients: fixed headers (API keys, application tokens, Basic)
 //! and expiring tokens behind a single-flight [`TokenCache`].
 
+mod store;
 mod token;
 
 use std::fmt;
@@ -8,6 +9,7 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
+pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use token::{RefreshPolicy, Token, TokenCache, TokenSource};
 
 use super::redact::excerpt;
