@@ -4,7 +4,8 @@
 mod common;
 
 use common::DataplatHeaders;
-use dataplat::airflow::{Client, Error, types};
+use dataplat::airflow::{Client, types};
+use dataplat::core::Error;
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -127,10 +128,13 @@ async fn unauthenticated_error_with_null_detail_decodes() {
         .send()
         .await
     {
-        Err(Error::ErrorResponse(e)) => {
-            assert_eq!(e.status(), 401);
-            assert_eq!(e.title, "Unauthorized");
-            assert_eq!(e.detail, None);
+        Err(e @ Error::Status { .. }) => {
+            assert_eq!(e.status(), Some(401));
+            assert_eq!(e.call().operation_id, "get_dag");
+            assert_eq!(e.call().path, "/dags/{dag_id}");
+            let body = e.body().expect("typed body");
+            assert_eq!(body.title, "Unauthorized");
+            assert_eq!(body.detail, None);
         }
         other => panic!("expected a typed 401, got {other:?}"),
     }

@@ -186,7 +186,12 @@ async fn a_second_401_is_returned_to_the_caller() {
         .mount(&server)
         .await;
     let client = Client::with_credentials(&credentials(&server));
-    let err = client.list_cluster().send().await.unwrap_err().to_string();
+    let err = client.list_cluster().send().await.unwrap_err();
+    assert!(
+        matches!(&err, dataplat::core::Error::Auth { source, .. } if source.kind == dataplat::core::AuthErrorKind::Rejected && source.status == Some(401)),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("galaxy: request failed (HTTP 401)"), "{err}");
     assert!(err.contains("rejected for list_cluster"), "{err}");
     assert_eq!(api_requests(&server).await.len(), 2, "one replay, no more");

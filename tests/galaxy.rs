@@ -140,19 +140,25 @@ async fn error_bodies_decode_into_the_error_union() {
     let client = Client::from_base_url(&server.uri());
 
     match client.get_cluster().cluster_id("missing").send().await {
-        Err(dataplat::galaxy::Error::ErrorResponse(e)) => {
-            assert_eq!(e.status(), 404);
-            match e.into_inner() {
-                types::GalaxyError::ResourceInfo(info) => assert_eq!(info.resource_name, "cluster"),
-                other => panic!("wrong variant: {other:?}"),
+        Err(e) => {
+            assert_eq!(e.status(), Some(404));
+            assert_eq!(
+                e.to_string().split(':').next(),
+                Some("galaxy getCluster (GET /public/api/v1/cluster/{clusterId})")
+            );
+            match e.body() {
+                Some(types::GalaxyError::ResourceInfo(info)) => {
+                    assert_eq!(info.resource_name, "cluster")
+                }
+                other => panic!("wrong body: {other:?}"),
             }
         }
         other => panic!("expected a typed 404, got {other:?}"),
     }
     match client.get_cluster().cluster_id("denied").send().await {
-        Err(dataplat::galaxy::Error::ErrorResponse(e)) => {
+        Err(e) => {
             assert!(
-                matches!(e.into_inner(), types::GalaxyError::ErrorInfo(i) if i.reason == "PERMISSION_DENIED")
+                matches!(e.body(), Some(types::GalaxyError::ErrorInfo(i)) if i.reason == "PERMISSION_DENIED")
             )
         }
         other => panic!("expected a typed 403, got {other:?}"),

@@ -88,7 +88,7 @@ impl TokenSource for Login {
                     b.login(Some(login))
                         .password(Some(password.expose_secret().to_string()))
                 })
-                .send();
+                .send_raw();
             let answer = match call.await {
                 Ok(v) => v.into_inner(),
                 Err(super::Error::UnexpectedResponse(r)) => {

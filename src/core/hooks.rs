@@ -63,9 +63,10 @@ macro_rules! wire_client {
                 let context = ::progenitor_client::ClientInfo::inner(self);
                 $crate::core::hooks::prepare(context, request);
                 ($adjust)(request, info.operation_id);
-                $crate::core::transport::authorize(context, request)
-                    .await
-                    .map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
+                $crate::core::transport::authorize(context, request).await.map_err(|e| {
+                    $crate::core::error::record_auth_failure(&e);
+                    ::progenitor_client::Error::Custom(e.to_string())
+                })
             }
 
             async fn exec(
@@ -86,7 +87,10 @@ macro_rules! wire_client {
                 match result.as_ref().ok().and_then(|r| {
                     $crate::core::hooks::rejection(context, info.operation_id, r.status().as_u16(), &$rejected)
                 }) {
-                    Some(e) => Err(::progenitor_client::Error::Custom(e.to_string())),
+                    Some(e) => {
+                        $crate::core::error::record_auth_failure(&e);
+                        Err(::progenitor_client::Error::Custom(e.to_string()))
+                    }
                     None => Ok(()),
                 }
             }

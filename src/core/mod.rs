@@ -7,9 +7,11 @@
 pub mod auth;
 pub mod config;
 mod context;
+pub mod error;
 pub(crate) mod hooks;
 pub mod redact;
 pub(crate) mod transport;
 
 pub use auth::{AuthError, AuthErrorKind, Credential};
 pub use context::{CONNECT_TIMEOUT, Context, REQUEST_TIMEOUT, http_client_builder};
+pub use error::{Call, Error};

@@ -63,6 +63,14 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         }]
     })?;
     crate::docs::tag_code_fences(&mut parsed);
+    crate::wrap_send::wrap(&mut parsed, doc).map_err(|message| {
+        vec![Problem {
+            file: file.into(),
+            pointer: String::new(),
+            operation: None,
+            message,
+        }]
+    })?;
     Ok(Generated {
         code: prettyplease::unparse(&parsed),
         operations: operations(doc).count(),

@@ -10,6 +10,7 @@ mod checks;
 mod docs;
 mod generate;
 mod pointer;
+mod wrap_send;
 
 pub use checks::check;
 pub use generate::{Generated, generate};

@@ -1,0 +1,260 @@
+//! The error every generated operation returns: which call failed, and how.
+//!
+//! progenitor's own error names neither the API nor the operation; each operation's `send` is
+//! generated to run inside [`scoped`], which converts it into [`Error`] with the [`Call`] attached.
+//! Credential failures raised inside the shared hooks arrive typed ([`Error::Auth`]), passed
+//! through a task-local slot because progenitor's hook errors can only carry text.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+
+use super::AuthError;
+use super::redact::excerpt;
+
+/// Most bytes of an unexpected error body read for the excerpt; the rest is not downloaded.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Response headers that carry a request id, in the order they are looked for.
+const REQUEST_ID_HEADERS: [&str; 5] = [
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",
+    "x-correlation-id",
+    "cf-ray",
+];
+
+/// The call an error belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// API module name (`galaxy`).
+    pub api: &'static str,
+    /// The spec's operationId (`getCluster`).
+    pub operation_id: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template from the spec (`/public/api/v1/cluster/{clusterId}`).
+    pub path: &'static str,
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} ({} {})",
+            self.api, self.operation_id, self.method, self.path
+        )
+    }
+}
+
+/// A failed operation. `E` is the operation's documented error body type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E = ()> {
+    /// Credentials were missing, refused, or could not be obtained.
+    #[error("{call}: {source}")]
+    Auth {
+        /// The call.
+        call: Call,
+        /// What went wrong with the credential.
+        #[source]
+        source: AuthError,
+    },
+    /// The API answered with an error status.
+    #[error("{call}: HTTP {status}{}: {excerpt}", request_id.as_ref().map(|r| format!(" (request id {r})")).unwrap_or_default())]
+    Status {
+        /// The call.
+        call: Call,
+        /// HTTP status.
+        status: u16,
+        /// The response's request id header, when it had one.
+        request_id: Option<String>,
+        /// A bounded excerpt of the body with secret members redacted.
+        excerpt: String,
+        /// The documented error body, decoded, when the status has one.
+        body: Option<E>,
+    },
+    /// No usable answer: connection refused or reset, timeout, body cut short.
+    #[error("{call}: {message}")]
+    Transport {
+        /// The call.
+        call: Call,
+        /// What happened.
+        message: String,
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A success status whose body did not decode into the documented type.
+    #[error("{call}: the response body does not match the spec: {message}; body: {excerpt}")]
+    Decode {
+        /// The call.
+        call: Call,
+        /// The decoder's complaint.
+        message: String,
+        /// A bounded, redacted excerpt of the body.
+        excerpt: String,
+    },
+    /// The request could not be built (a required parameter missing or invalid).
+    #[error("{call}: invalid request: {message}")]
+    InvalidRequest {
+        /// The call.
+        call: Call,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl<E> Error<E> {
+    /// The call that failed.
+    pub fn call(&self) -> &Call {
+        match self {
+            Self::Auth { call, .. }
+            | Self::Status { call, .. }
+            | Self::Transport { call, .. }
+            | Self::Decode { call, .. }
+            | Self::InvalidRequest { call, .. } => call,
+        }
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            Self::Auth { source, .. } => source.status,
+            _ => None,
+        }
+    }
+
+    /// The decoded error body, when the API sent a documented one.
+    pub fn body(&self) -> Option<&E> {
+        match self {
+            Self::Status { body, .. } => body.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// A credential failure raised inside the hooks of the call being sent.
+    static AUTH_FAILURE: RefCell<Option<AuthError>>;
+}
+
+/// Records a credential failure for the call in progress (a no-op outside [`scoped`]).
+pub(crate) fn record_auth_failure(error: &AuthError) {
+    let _ = AUTH_FAILURE.try_with(|slot| *slot.borrow_mut() = Some(error.clone()));
+}
+
+/// Runs a generated `send_raw` and converts its error into [`Error`] for `call`.
+pub async fn scoped<T, E>(
+    call: Call,
+    send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<ResponseValue<T>, Error<E>>
+where
+    E: serde::Serialize,
+{
+    let (result, auth) = AUTH_FAILURE
+        .scope(RefCell::new(None), async {
+            let result = send.await;
+            (result, AUTH_FAILURE.with(|slot| slot.borrow_mut().take()))
+        })
+        .await;
+    match result {
+        Ok(value) => Ok(value),
+        Err(error) => Err(convert(call, error, auth).await),
+    }
+}
+
+async fn convert<E: serde::Serialize>(
+    call: Call,
+    error: progenitor_client::Error<E>,
+    auth: Option<AuthError>,
+) -> Error<E> {
+    use progenitor_client::Error as P;
+    if let Some(source) = auth {
+        return Error::Auth { call, source };
+    }
+    match error {
+        P::ErrorResponse(value) => {
+            let status = value.status().as_u16();
+            let request_id = request_id(value.headers());
+            let body = value.into_inner();
+            let text = serde_json::to_string(&body).unwrap_or_default();
+            Error::Status {
+                call,
+                status,
+                request_id,
+                excerpt: excerpt(&text),
+                body: Some(body),
+            }
+        }
+        P::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let request_id = request_id(response.headers());
+            let text = read_bounded(response).await;
+            Error::Status {
+                call,
+                status,
+                request_id,
+                excerpt: excerpt(&text),
+                body: None,
+            }
+        }
+        P::InvalidResponsePayload(bytes, e) => Error::Decode {
+            call,
+            message: e.to_string(),
+            excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
+        },
+        P::CommunicationError(source)
+        | P::ResponseBodyError(source)
+        | P::InvalidUpgrade(source) => Error::Transport {
+            call,
+            message: describe(&source),
+            source,
+        },
+        P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { call, message },
+    }
+}
+
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|h| headers.get(*h))
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(100).collect())
+}
+
+/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body.
+async fn read_bounded(mut response: reqwest::Response) -> String {
+    let mut buf = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        buf.extend_from_slice(&chunk);
+        if buf.len() >= ERROR_BODY_LIMIT {
+            buf.truncate(ERROR_BODY_LIMIT);
+            break;
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// reqwest's error without the URL (query strings can carry secrets) and with its causes.
+fn describe(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "the response body was cut short"
+    } else {
+        "request failed"
+    };
+    let mut text = kind.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,196 @@
+//! Gives every generated operation a `send` whose error says which call failed.
+//!
+//! progenitor's `send` returns `progenitor_client::Error<E>`, which names neither the API nor the
+//! operation. Each builder's `send` is renamed `send_raw` (kept public, unchanged), and a new
+//! `send` calls it inside `crate::core::error::scoped`, which turns the error into
+//! `crate::core::Error<E>` carrying the API, the spec's operationId, the method and the path
+//! template. The operationId comes from the spec: hooks only see progenitor's snake_case name.
+
+use std::collections::HashMap;
+
+use quote::quote;
+use serde_json::Value;
+use syn::visit_mut::VisitMut;
+
+use crate::operations;
+
+/// One operation as the spec names it.
+struct Spec {
+    operation_id: String,
+    method: String,
+    path: String,
+}
+
+/// progenitor's method name for an operationId (its `sanitize(…, Case::Snake)`).
+fn snake(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    let cleaned: String = operation_id
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let out = cleaned.to_snake_case();
+    let out = match out.chars().next() {
+        None => "x".to_string(),
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(_) => format!("_{out}"),
+    };
+    if syn::parse_str::<syn::Ident>(&out).is_ok() {
+        out
+    } else {
+        format!("{out}_")
+    }
+}
+
+/// Rewrites every builder's `send`; the error names any builder whose operation is not found.
+pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<(), String> {
+    let table: HashMap<String, Spec> = operations(doc)
+        .filter_map(|(path, method, op)| {
+            let id = op.get("operationId")?.as_str()?;
+            Some((
+                snake(id),
+                Spec {
+                    operation_id: id.into(),
+                    method: method.to_uppercase(),
+                    path: path.into(),
+                },
+            ))
+        })
+        .collect();
+    let mut wrapper = Wrapper {
+        table,
+        missing: Vec::new(),
+        wrapped: 0,
+    };
+    wrapper.visit_file_mut(file);
+    if !wrapper.missing.is_empty() {
+        return Err(format!(
+            "generated operations not found in the spec: {}",
+            wrapper.missing.join(", ")
+        ));
+    }
+    if wrapper.wrapped != wrapper.table.len() {
+        return Err(format!(
+            "wrapped {} of {} operations",
+            wrapper.wrapped,
+            wrapper.table.len()
+        ));
+    }
+    Ok(())
+}
+
+struct Wrapper {
+    table: HashMap<String, Spec>,
+    missing: Vec<String>,
+    wrapped: usize,
+}
+
+impl VisitMut for Wrapper {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let Some(position) = item
+            .items
+            .iter()
+            .position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            return;
+        };
+        let syn::ImplItem::Fn(send) = &mut item.items[position] else {
+            return;
+        };
+        let Some(snake_id) = operation_info_id(send) else {
+            return;
+        };
+        let Some((ok, err)) = result_types(&send.sig.output) else {
+            return;
+        };
+        let Some(spec) = self.table.get(&snake_id) else {
+            self.missing.push(snake_id);
+            return;
+        };
+        send.sig.ident = syn::Ident::new("send_raw", send.sig.ident.span());
+        send.attrs.push(syn::parse_quote!(#[doc = "Sends the request; the error is progenitor's, without the call's context."]));
+        let (operation_id, method, path) = (&spec.operation_id, &spec.method, &spec.path);
+        let doc = format!(
+            "Sends `{method} {path}` (`{operation_id}`); an error names the API, operation, method and path."
+        );
+        let wrapper: syn::ImplItem = syn::parse_quote! {
+            #[doc = #doc]
+            pub async fn send(self) -> Result<ResponseValue<#ok>, crate::core::Error<#err>> {
+                let call = crate::core::Call {
+                    api: self.client.inner.api(),
+                    operation_id: #operation_id,
+                    method: #method,
+                    path: #path,
+                };
+                crate::core::error::scoped(call, self.send_raw()).await
+            }
+        };
+        item.items.insert(position + 1, wrapper);
+        self.wrapped += 1;
+    }
+}
+
+/// The `operation_id: "…"` literal of the `OperationInfo` the body builds.
+fn operation_info_id(send: &syn::ImplItemFn) -> Option<String> {
+    let body = quote!(#send).to_string();
+    let after = body.split("operation_id :").nth(1)?;
+    let start = after.find('"')? + 1;
+    let end = start + after[start..].find('"')?;
+    Some(after[start..end].to_string())
+}
+
+/// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
+fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let args = last_args(ty, "Result")?;
+    let mut it = args.iter();
+    let ok = generic_arg(last_args(it.next()?, "ResponseValue")?.first()?)?;
+    let err = generic_arg(last_args(it.next()?, "Error")?.first()?)?;
+    Some((ok, err))
+}
+
+fn last_args<'a>(ty: &'a syn::Type, name: &str) -> Option<Vec<&'a syn::Type>> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+        return None;
+    };
+    Some(
+        a.args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn generic_arg(ty: &syn::Type) -> Option<syn::Type> {
+    Some(ty.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_names_match_progenitor() {
+        assert_eq!(super::snake("createSCIMUser"), "create_scim_user");
+        assert_eq!(super::snake("listCluster"), "list_cluster");
+        assert_eq!(super::snake("ClusterListAll"), "cluster_list_all");
+        assert_eq!(
+            super::snake("AuthenticateServiceAccountToken"),
+            "authenticate_service_account_token"
+        );
+    }
+}
