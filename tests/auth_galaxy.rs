@@ -64,6 +64,16 @@ fn credentials(server: &MockServer) -> GalaxyCredentials {
     GalaxyCredentials::new(&server.uri(), "svc-1", SecretString::from(SECRET))
 }
 
+/// An authenticated client without Galaxy's client-side rate limits (these tests count tokens,
+/// not requests per second).
+fn client(server: &MockServer) -> Client {
+    let creds = credentials(server);
+    Client::with_context(
+        creds.base_url(),
+        creds.context().with_rate_limits(Vec::new()),
+    )
+}
+
 fn page() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"nextPageToken": "", "result": []}))
 }
@@ -88,7 +98,7 @@ async fn a_thousand_calls_on_an_expired_token_make_one_token_request() {
         .respond_with(page())
         .mount(&server)
         .await;
-    let client = Client::with_credentials(&credentials(&server));
+    let client = client(&server);
     client.list_cluster().send().await.unwrap();
     assert_eq!(issued.load(Ordering::SeqCst), 1);
 
@@ -125,7 +135,7 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
         .respond_with(page())
         .mount(&server)
         .await;
-    let client = Client::with_credentials(&credentials(&server));
+    let client = client(&server);
     client.list_cluster().send().await.unwrap();
     client.list_cluster().send().await.unwrap();
     assert_eq!(issued.load(Ordering::SeqCst), 1, "a fresh token is reused");
@@ -162,7 +172,7 @@ async fn a_401_refreshes_and_replays_once() {
         .respond_with(page())
         .mount(&server)
         .await;
-    let client = Client::with_credentials(&credentials(&server));
+    let client = client(&server);
     client.list_cluster().page_size(5).send().await.unwrap();
     assert_eq!(issued.load(Ordering::SeqCst), 2);
     let requests = api_requests(&server).await;
@@ -185,7 +195,7 @@ async fn a_second_401_is_returned_to_the_caller() {
         )
         .mount(&server)
         .await;
-    let client = Client::with_credentials(&credentials(&server));
+    let client = client(&server);
     let err = client.list_cluster().send().await.unwrap_err();
     assert!(
         matches!(&err, dataplat::core::Error::Auth { source, .. } if source.kind == dataplat::core::AuthErrorKind::Rejected && source.status == Some(401)),

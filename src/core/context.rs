@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use super::Credential;
+use std::sync::Arc;
+
+use super::{Credential, RateLimit, RetryPolicy};
 
 /// Connect timeout of clients built by dataplat.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,7 +25,15 @@ pub struct Context {
     user_agent: HeaderValue,
     credential: Option<Credential>,
     rejection_hint: Option<&'static str>,
+    retry: RetryPolicy,
+    limits: Arc<Vec<RateLimit>>,
+    timeout: Option<Duration>,
+    envelope_errors: bool,
+    max_body_bytes: usize,
 }
+
+/// Largest response body a client reads by default (64 MiB); larger answers are an error.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 impl Context {
     /// Context for the API named `api` (its module name: `"galaxy"`, `"acm"`, …), unauthenticated.
@@ -35,7 +45,66 @@ impl Context {
                 .expect("crate version and module names are ASCII"),
             credential: None,
             rejection_hint: None,
+            retry: RetryPolicy::default(),
+            // Known per-API defaults; everything else unlimited unless configured.
+            limits: Arc::new(match api {
+                "galaxy" => super::limits::galaxy(),
+                _ => Vec::new(),
+            }),
+            timeout: None,
+            // ACM answers some failures with HTTP 200 and an `error` member in its envelope.
+            envelope_errors: api == "acm",
+            max_body_bytes: MAX_BODY_BYTES,
         }
+    }
+
+    /// The same context with another retry policy (`RetryPolicy::none()` disables retries).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The same context with these rate limits instead of the API's defaults.
+    pub fn with_rate_limits(mut self, limits: Vec<RateLimit>) -> Self {
+        self.limits = Arc::new(limits);
+        self
+    }
+
+    /// The same context with another whole-request timeout per attempt.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The same context with another response size limit.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The rate limits requests wait for.
+    pub fn rate_limits(&self) -> &[RateLimit] {
+        &self.limits
+    }
+
+    /// The per-attempt timeout, when it differs from the HTTP client's.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Whether a 2xx answer with an `error` member in its JSON envelope is an error.
+    pub fn envelope_errors(&self) -> bool {
+        self.envelope_errors
+    }
+
+    /// Largest response body read.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
     }
 
     /// The same context, authenticating every request with `credential`.

@@ -136,14 +136,36 @@ impl<E> Error<E> {
     }
 }
 
+/// What the shared request path noticed about the call in progress.
+#[derive(Default)]
+struct Noticed {
+    auth: Option<AuthError>,
+    envelope: Option<(u16, String)>,
+    oversized: Option<usize>,
+}
+
 tokio::task_local! {
-    /// A credential failure raised inside the hooks of the call being sent.
-    static AUTH_FAILURE: RefCell<Option<AuthError>>;
+    /// Findings of the hooks for the call being sent (progenitor's hook errors carry only text).
+    static NOTICED: RefCell<Noticed>;
+}
+
+fn notice(f: impl FnOnce(&mut Noticed)) {
+    let _ = NOTICED.try_with(|n| f(&mut n.borrow_mut()));
 }
 
 /// Records a credential failure for the call in progress (a no-op outside [`scoped`]).
 pub(crate) fn record_auth_failure(error: &AuthError) {
-    let _ = AUTH_FAILURE.try_with(|slot| *slot.borrow_mut() = Some(error.clone()));
+    notice(|n| n.auth = Some(error.clone()));
+}
+
+/// Records an `error` member found in a 2xx envelope (ACM).
+pub(crate) fn record_envelope_error(status: u16, error: &str) {
+    notice(|n| n.envelope = Some((status, excerpt(error))));
+}
+
+/// Records a body larger than the client reads.
+pub(crate) fn record_oversized(limit: usize) {
+    notice(|n| n.oversized = Some(limit));
 }
 
 /// Runs a generated `send_raw` and converts its error into [`Error`] for `call`.
@@ -154,16 +176,59 @@ pub async fn scoped<T, E>(
 where
     E: serde::Serialize,
 {
-    let (result, auth) = AUTH_FAILURE
-        .scope(RefCell::new(None), async {
+    use tracing::Instrument;
+    let span = tracing::info_span!(
+        "dataplat",
+        api = call.api,
+        operation = call.operation_id,
+        method = call.method,
+        path = call.path,
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let (result, noticed) = NOTICED
+        .scope(RefCell::new(Noticed::default()), async {
             let result = send.await;
-            (result, AUTH_FAILURE.with(|slot| slot.borrow_mut().take()))
+            (
+                result,
+                NOTICED.with(|n| std::mem::take(&mut *n.borrow_mut())),
+            )
         })
+        .instrument(span.clone())
         .await;
-    match result {
-        Ok(value) => Ok(value),
-        Err(error) => Err(convert(call, error, auth).await),
-    }
+    span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    let outcome = match result {
+        Ok(value) => match (noticed.envelope, noticed.oversized) {
+            (_, Some(limit)) => Err(Error::Decode {
+                call,
+                message: format!("the body exceeds the client's limit of {limit} bytes"),
+                excerpt: String::new(),
+            }),
+            (Some((status, excerpt)), None) => Err(Error::Status {
+                call,
+                status,
+                request_id: None,
+                excerpt,
+                body: None,
+            }),
+            (None, None) => Ok(value),
+        },
+        Err(error) => Err(match noticed.oversized {
+            Some(limit) => Error::Decode {
+                call,
+                message: format!("the body exceeds the client's limit of {limit} bytes"),
+                excerpt: String::new(),
+            },
+            None => convert(call, error, noticed.auth).await,
+        }),
+    };
+    span.in_scope(|| match &outcome {
+        Ok(v) => tracing::info!(status = v.status().as_u16(), "call succeeded"),
+        Err(e) => tracing::warn!(error = %e, "call failed"),
+    });
+    outcome
 }
 
 async fn convert<E: serde::Serialize>(
@@ -239,7 +304,7 @@ async fn read_bounded(mut response: reqwest::Response) -> String {
 }
 
 /// reqwest's error without the URL (query strings can carry secrets) and with its causes.
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -9,9 +9,15 @@ pub mod config;
 mod context;
 pub mod error;
 pub(crate) mod hooks;
+pub mod limits;
+mod options;
 pub mod redact;
+pub mod retry;
 pub(crate) mod transport;
 
 pub use auth::{AuthError, AuthErrorKind, Credential};
-pub use context::{CONNECT_TIMEOUT, Context, REQUEST_TIMEOUT, http_client_builder};
+pub use context::{CONNECT_TIMEOUT, Context, MAX_BODY_BYTES, REQUEST_TIMEOUT, http_client_builder};
 pub use error::{Call, Error};
+pub use limits::RateLimit;
+pub use options::{CallOptions, with_options};
+pub use retry::RetryPolicy;

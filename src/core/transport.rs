@@ -1,8 +1,14 @@
-//! Sending a request: credentials, redirects that never leak them, and one replay after a 401.
+//! Sending a request: rate limits, credentials, redirects that never leak them, one replay
+//! after a 401, retries with backoff, a bounded body, and ACM's 200-with-error envelope.
+
+use std::time::Instant;
 
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, PROXY_AUTHORIZATION};
-use reqwest::{Client, Method, Request, Response, StatusCode, Url};
+use reqwest::{Client, Method, Request, Response, ResponseBuilderExt, StatusCode, Url};
+use tracing::Level;
 
+use super::redact::{REDACTED, redact_json};
+use super::retry::{full_jitter, idempotent, never_sent, retry_after, retryable_status};
 use super::{AuthError, AuthErrorKind, Context};
 
 /// Redirects followed before the last 3xx is handed back as the answer.
@@ -51,8 +57,135 @@ pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Resul
     Ok(())
 }
 
-/// Sends `request`; on a 401 for a refreshable credential, refreshes it and replays once.
+/// Sends `request` under the client's retry policy and rate limits (and the call's options).
 pub(crate) async fn execute(
+    client: &Client,
+    context: &Context,
+    mut request: Request,
+) -> reqwest::Result<Response> {
+    let options = super::options::current();
+    let policy = super::RetryPolicy {
+        max_attempts: options
+            .max_attempts
+            .unwrap_or(context.retry_policy().max_attempts),
+        ..*context.retry_policy()
+    };
+    if let Some(timeout) = options.timeout.or(context.timeout()) {
+        *request.timeout_mut() = Some(timeout);
+    }
+    let method = request.method().clone();
+    let path = request.url().path().to_string();
+    let may_repeat = idempotent(&method) || options.retry_non_idempotent;
+    let started = Instant::now();
+    let mut schedule = policy.schedule();
+    let span = tracing::Span::current();
+    let mut attempt = 1u32;
+    loop {
+        let spare = request.try_clone();
+        super::limits::wait(context.rate_limits(), &method, &path).await;
+        span.record("attempt", attempt);
+        trace_request(&request);
+        let outcome = match send_authorized(client, context, request).await {
+            Ok(response) => buffer(context, response).await,
+            Err(e) => Err(e),
+        };
+        // Some(retry-after) when another attempt is worth it.
+        let again = match &outcome {
+            Ok(r) => {
+                span.record("status", r.status().as_u16());
+                (retryable_status(r.status()) && may_repeat).then(|| retry_after(r.headers()))
+            }
+            Err(e) => (never_sent(e) || (may_repeat && !e.is_builder() && !e.is_redirect()))
+                .then_some(None),
+        };
+        let (Some(server_wait), Some(next), Some(backoff)) = (again, spare, schedule.next()) else {
+            return outcome;
+        };
+        let mut delay = full_jitter(backoff);
+        if let Some(asked) = server_wait {
+            delay = delay.max(asked.min(policy.retry_after_cap));
+        }
+        if started.elapsed() + delay > policy.max_elapsed {
+            return outcome;
+        }
+        let reason = match &outcome {
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            Err(e) => super::error::describe(e),
+        };
+        tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
+        tokio::time::sleep(delay).await;
+        request = next;
+        attempt += 1;
+    }
+}
+
+/// Reads the whole body (at most the context's limit) so that a broken or truncated body is
+/// seen here, where it can be retried, and ACM's envelope can be inspected.
+async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    let url = response.url().clone();
+    let version = response.version();
+    let headers = std::mem::take(response.headers_mut());
+    let limit = context.max_body_bytes();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() > limit {
+            super::error::record_oversized(limit);
+            body.clear();
+            break;
+        }
+    }
+    if tracing::enabled!(Level::TRACE) {
+        tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
+    }
+    if context.envelope_errors()
+        && status.is_success()
+        && let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_slice::<serde_json::Value>(&body)
+        && let Some(error) = map
+            .get("error")
+            .filter(|e| !e.is_null() && e.as_str() != Some(""))
+    {
+        super::error::record_envelope_error(status.as_u16(), &error.to_string());
+    }
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(h) = builder.headers_mut() {
+        *h = headers;
+    }
+    Ok(Response::from(
+        builder.body(body).expect("parts came from a response"),
+    ))
+}
+
+/// Logs a request body at TRACE, secrets redacted. Headers are never logged.
+fn trace_request(request: &Request) {
+    if tracing::enabled!(Level::TRACE) {
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(redacted_text)
+            .unwrap_or_default();
+        tracing::trace!(method = %request.method(), path = request.url().path(), %body, "request body");
+    }
+}
+
+fn redacted_text(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(mut json) => {
+            redact_json(&mut json);
+            json.to_string()
+        }
+        Err(_) if bytes.is_empty() => String::new(),
+        Err(_) => format!("<{} bytes, not JSON: {REDACTED}>", bytes.len()),
+    }
+}
+
+/// Sends `request`; on a 401 for a refreshable credential, refreshes it and replays once.
+async fn send_authorized(
     client: &Client,
     context: &Context,
     request: Request,

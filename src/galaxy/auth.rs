@@ -90,6 +90,12 @@ impl GalaxyCredentials {
         &self.base_url
     }
 
+    /// A client context authenticating with these credentials, to adjust before building a
+    /// client with `Client::with_context(credentials.base_url(), context)`.
+    pub fn context(&self) -> Context {
+        Context::new(API).with_credential(self.credential())
+    }
+
     /// The credential the client sends: a bearer token from the token endpoint.
     pub fn credential(&self) -> Credential {
         let source = ClientCredentials {
