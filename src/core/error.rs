@@ -199,30 +199,27 @@ where
         .instrument(span.clone())
         .await;
     span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-    let outcome = match result {
-        Ok(value) => match (noticed.envelope, noticed.oversized) {
-            (_, Some(limit)) => Err(Error::Decode {
-                call,
-                message: format!("the body exceeds the client's limit of {limit} bytes"),
-                excerpt: String::new(),
-            }),
-            (Some((status, excerpt)), None) => Err(Error::Status {
-                call,
-                status,
-                request_id: None,
-                excerpt,
-                body: None,
-            }),
-            (None, None) => Ok(value),
-        },
-        Err(error) => Err(match noticed.oversized {
-            Some(limit) => Error::Decode {
-                call,
-                message: format!("the body exceeds the client's limit of {limit} bytes"),
-                excerpt: String::new(),
-            },
-            None => convert(call, error, noticed.auth).await,
-        }),
+    // What the request path noticed outranks what progenitor made of the body: an oversized
+    // body was never decoded, and an envelope error explains why the data did not decode.
+    let outcome = if let Some(limit) = noticed.oversized {
+        Err(Error::Decode {
+            call,
+            message: format!("the body exceeds the client's limit of {limit} bytes"),
+            excerpt: String::new(),
+        })
+    } else if let Some((status, excerpt)) = noticed.envelope {
+        Err(Error::Status {
+            call,
+            status,
+            request_id: None,
+            excerpt,
+            body: None,
+        })
+    } else {
+        match result {
+            Ok(value) => Ok(value),
+            Err(error) => Err(convert(call, error, noticed.auth).await),
+        }
     };
     span.in_scope(|| match &outcome {
         Ok(v) => tracing::info!(status = v.status().as_u16(), "call succeeded"),

@@ -173,14 +173,21 @@ fn trace_request(request: &Request) {
     }
 }
 
+/// Most characters of a body written to a TRACE event.
+const TRACE_BODY_CHARS: usize = 4096;
+
 fn redacted_text(bytes: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
+    let text = match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(mut json) => {
             redact_json(&mut json);
             json.to_string()
         }
         Err(_) if bytes.is_empty() => String::new(),
         Err(_) => format!("<{} bytes, not JSON: {REDACTED}>", bytes.len()),
+    };
+    match text.char_indices().nth(TRACE_BODY_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], bytes.len()),
+        None => text,
     }
 }
 

@@ -42,6 +42,22 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     timed(phases, "cargo test (workspace, all features)", || {
         cargo(root, &["test", "--workspace", "--all-features"])
     })?;
+    // Again with output shown: the suite prints its scenario table (scenario, requests, outcome).
+    timed(phases, "fault-injection table", || {
+        cargo(
+            root,
+            &[
+                "test",
+                "-p",
+                "dataplat",
+                "--all-features",
+                "--test",
+                "faults",
+                "--",
+                "--nocapture",
+            ],
+        )
+    })?;
     for api in crate::layout::apis(root)? {
         let name = format!("build with only feature `{}`", api.name);
         timed(phases, &name, || {
