@@ -80,3 +80,37 @@ pub(crate) async fn wait(limits: &[RateLimit], method: &Method, path: &str) {
         limit.limiter.until_ready().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_match_by_method_and_path() {
+        let galaxy = galaxy();
+        assert!(galaxy[0].applies(&Method::GET, "/public/api/v1/role"));
+        assert!(!galaxy[1].applies(&Method::GET, "/public/api/v1/role"));
+        assert!(galaxy[1].applies(&Method::POST, "/public/api/v1/cluster/w-1:start"));
+        let astro = astro();
+        assert!(
+            astro[0].applies(&Method::POST, "/api/v1/dags/x/dagRuns")
+                && !astro[0].applies(&Method::GET, "/")
+        );
+        assert!(astro[1].applies(&Method::DELETE, "/api/v1/pools/p"));
+    }
+
+    #[tokio::test]
+    async fn a_bucket_spaces_requests_after_its_burst() {
+        let limits = vec![RateLimit::new(20.0, 2)];
+        let started = std::time::Instant::now();
+        for _ in 0..6 {
+            wait(&limits, &Method::GET, "/x").await;
+        }
+        // 2 at once, then 4 more at 20/s: at least 4 × 50 ms.
+        assert!(
+            started.elapsed() >= Duration::from_millis(190),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}
