@@ -1,6 +1,6 @@
 //! Credentials from the environment and the profile file, and conflicts between them. One test
 //! function: it sets process-wide environment variables.
-#![cfg(all(feature = "galaxy", feature = "acm"))]
+#![cfg(all(feature = "galaxy", feature = "acm", feature = "airflow"))]
 
 use dataplat::galaxy::GalaxyCredentials;
 
@@ -76,4 +76,17 @@ base_url = "https://acm.staging.example.com/api/"
         .unwrap_err()
         .to_string();
     assert!(err.contains("has no [prod.acm] table"), "{err}");
+
+    // Airflow: one credential kind from the environment; two kinds at once is refused.
+    unsafe {
+        std::env::set_var("AIRFLOW_API_URL", "http://localhost:8080/api/v1");
+        std::env::set_var("AIRFLOW_USERNAME", "admin");
+        std::env::set_var("AIRFLOW_PASSWORD", "admin");
+    }
+    assert!(dataplat::airflow::Client::from_config(None).is_ok());
+    unsafe { std::env::set_var("ASTRO_API_TOKEN", "astro-tok") };
+    let err = dataplat::airflow::Client::from_config(None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than one credential kind"), "{err}");
 }
