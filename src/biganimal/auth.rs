@@ -23,7 +23,9 @@ use reqwest::header::HeaderName;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource, TokenStore};
+use crate::core::auth::{
+    RefreshPolicy, Token, TokenCache, TokenSource, TokenStore, endpoint_answer,
+};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Credential};
 
@@ -224,22 +226,8 @@ impl DeviceFlow {
 
     async fn provider(&self) -> Result<AuthProvider, AuthError> {
         const STEP: &str = "auth provider";
-        let response = self
-            .http
-            .get(format!("{}/auth/provider", self.base_url))
-            .send()
-            .await
-            .map_err(|e| fail(STEP, AuthErrorKind::Transport, e.without_url().to_string()))?;
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        if !status.is_success() {
-            return Err(AuthError::token_endpoint(
-                API,
-                STEP,
-                Some(status.as_u16()),
-                &body,
-            ));
-        }
+        let request = self.http.get(format!("{}/auth/provider", self.base_url));
+        let body = endpoint_answer(API, STEP, request).await?;
         serde_json::from_str(&body).map_err(|e| {
             fail(
                 STEP,
@@ -305,23 +293,11 @@ impl DeviceFlow {
 
     async fn exchange(&self, raw: &str) -> Result<SecretString, AuthError> {
         const STEP: &str = "exchange";
-        let response = self
+        let request = self
             .http
             .post(format!("{}/auth/token", self.base_url))
-            .json(&serde_json::json!({ "token": raw }))
-            .send()
-            .await
-            .map_err(|e| fail(STEP, AuthErrorKind::Transport, e.without_url().to_string()))?;
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        if !status.is_success() {
-            return Err(AuthError::token_endpoint(
-                API,
-                STEP,
-                Some(status.as_u16()),
-                &body,
-            ));
-        }
+            .json(&serde_json::json!({ "token": raw }));
+        let body = endpoint_answer(API, STEP, request).await?;
         let Exchanged { token } = serde_json::from_str(&body)
             .map_err(|_| fail(STEP, AuthErrorKind::Endpoint, "the answer carries no token"))?;
         Ok(SecretString::from(token))

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource};
+use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource, endpoint_answer};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Context, Credential};
 
@@ -163,32 +163,14 @@ impl TokenSource for ClientCredentials {
             .header(reqwest::header::ACCEPT, "application/json")
             .body("grant_type=client_credentials");
         async move {
-            let transport = |e: reqwest::Error| {
-                AuthError::new(
-                    API,
-                    STEP,
-                    AuthErrorKind::Transport,
-                    e.without_url().to_string(),
-                )
-            };
-            let response = request.send().await.map_err(transport)?;
-            let status = response.status();
-            let body = response.text().await.map_err(transport)?;
-            if !status.is_success() {
-                return Err(AuthError::token_endpoint(
-                    API,
-                    STEP,
-                    Some(status.as_u16()),
-                    &body,
-                ));
-            }
+            let body = endpoint_answer(API, STEP, request).await?;
             let data = match serde_json::from_str::<TokenResponse>(&body) {
                 Ok(TokenResponse::Standard(d))
                 | Ok(TokenResponse::Legacy {
                     oauth_token_data: d,
                 }) => d,
                 Err(_) => {
-                    let mut e = AuthError::token_endpoint(API, STEP, Some(status.as_u16()), &body);
+                    let mut e = AuthError::token_endpoint(API, STEP, Some(200), &body);
                     e.detail = format!("no access_token in the answer: {}", e.detail);
                     return Err(e);
                 }

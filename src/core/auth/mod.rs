@@ -87,6 +87,35 @@ impl AuthError {
     }
 }
 
+/// Sends a request to a token, login or exchange endpoint and returns its body on success;
+/// otherwise an [`AuthError`] naming `api` and `step` with the status and a redacted excerpt.
+pub(crate) async fn endpoint_answer(
+    api: &'static str,
+    step: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<String, AuthError> {
+    let transport = |e: reqwest::Error| {
+        AuthError::new(
+            api,
+            step,
+            AuthErrorKind::Transport,
+            e.without_url().to_string(),
+        )
+    };
+    let response = request.send().await.map_err(transport)?;
+    let status = response.status();
+    let body = response.text().await.map_err(transport)?;
+    if !status.is_success() {
+        return Err(AuthError::token_endpoint(
+            api,
+            step,
+            Some(status.as_u16()),
+            &body,
+        ));
+    }
+    Ok(body)
+}
+
 /// How a client authenticates its requests.
 #[derive(Clone)]
 pub enum Credential {
