@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource, endpoint_answer};
 use crate::core::config::{Key, Settings};
-use crate::core::{AuthError, AuthErrorKind, Context, Credential};
+use crate::core::{AuthError, Context, Credential};
 
 const API: &str = "galaxy";
 /// `GALAXY_DOMAIN`: the account domain (`acme.galaxy.starburst.io`), or a full base URL.

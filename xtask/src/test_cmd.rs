@@ -48,8 +48,8 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
             root,
             &[
                 "test",
-                "-p",
-                "dataplat",
+                // The same package set as the run above, so its build is reused as is.
+                "--workspace",
                 "--all-features",
                 "--test",
                 "faults",
