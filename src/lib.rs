@@ -9,13 +9,19 @@
 //! | [`galaxy`] | Starburst Galaxy public API v1 | `galaxy` |
 //! | [`acm`] | Altinity Cloud Manager API | `acm` |
 //! | [`airflow`] | Apache Airflow 2 stable REST API (`/api/v1`) | `airflow` |
+//! | [`biganimal`] | EDB BigAnimal API v3 (authentication; the client follows) | `biganimal` |
 //!
-//! Every request of every client goes through [`core`]: it sets dataplat's `User-Agent` and drops
-//! the `api-version` header progenitor would otherwise send (no vendor defines it).
+//! Every request of every client goes through [`core`]. The core:
+//! - sets dataplat's `User-Agent` and drops progenitor's `api-version` header;
+//! - adds credentials, refreshing tokens single-flight;
+//! - retries with backoff and rate-limits;
+//! - keeps credentials off other origins;
+//! - turns failures into one [`core::Error`] that names the call.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let airflow = dataplat::airflow::Client::from_base_url("http://localhost:8080/api/v1");
+//! let password = dataplat::SecretString::from("admin");
+//! let airflow = dataplat::airflow::Client::with_basic_auth("http://localhost:8080/api/v1", "admin", &password);
 //! let dags = airflow.get_dags().limit(10).send().await?;
 //! for dag in &dags.dags {
 //!     println!("{:?}", dag.dag_id);
@@ -29,6 +35,9 @@
 extern crate self as dataplat;
 
 pub mod core;
+
+/// Secrets are passed as `secrecy` strings; re-exported so callers need no extra dependency.
+pub use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(feature = "acm")]
 pub mod acm;

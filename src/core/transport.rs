@@ -143,9 +143,7 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
         && status.is_success()
         && let Ok(serde_json::Value::Object(map)) =
             serde_json::from_slice::<serde_json::Value>(&body)
-        && let Some(error) = map
-            .get("error")
-            .filter(|e| !e.is_null() && e.as_str() != Some(""))
+        && let Some(error) = map.get("error").filter(|e| envelope_reports_error(e))
     {
         super::error::record_envelope_error(status.as_u16(), &error.to_string());
     }
@@ -159,6 +157,19 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
     Ok(Response::from(
         builder.body(body).expect("parts came from a response"),
     ))
+}
+
+/// Whether an envelope's `error` member reports a failure: not null, false, 0, "" or empty.
+fn envelope_reports_error(error: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match error {
+        Value::Null | Value::Bool(false) => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Bool(true) => true,
+    }
 }
 
 /// Logs a request body at TRACE, secrets redacted. Headers are never logged.
@@ -274,5 +285,32 @@ fn strip_credentials(context: &Context, headers: &mut reqwest::header::HeaderMap
     }
     if let Some(c) = context.credential() {
         headers.remove::<&HeaderName>(c.header_name());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn only_substantive_envelope_errors_count() {
+        for quiet in [
+            json!(null),
+            json!(false),
+            json!(""),
+            json!(0),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!super::envelope_reports_error(&quiet), "{quiet}");
+        }
+        for loud in [
+            json!("Environment not found"),
+            json!({"message": "x"}),
+            json!(true),
+            json!(403),
+        ] {
+            assert!(super::envelope_reports_error(&loud), "{loud}");
+        }
     }
 }
