@@ -23,9 +23,7 @@ use reqwest::header::HeaderName;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{
-    RefreshPolicy, Token, TokenCache, TokenSource, TokenStore, endpoint_answer,
-};
+use crate::core::auth::{RefreshPolicy, Token, TokenSource, TokenStore, endpoint_answer};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Credential};
 
@@ -95,15 +93,9 @@ impl DeviceLogin {
             base_url: self.base_url,
             store: self.store,
             prompt: self.prompt,
-            http: crate::core::http_client_builder()
-                .build()
-                .expect("default client builds"),
+            http: crate::core::http_client(),
         };
-        Credential::Token {
-            name: reqwest::header::AUTHORIZATION,
-            prefix: "Bearer ",
-            cache: TokenCache::new(source, policy),
-        }
+        Credential::bearer_tokens(source, policy)
     }
 }
 

@@ -140,6 +140,13 @@ impl Context {
     }
 }
 
+/// A `reqwest::Client` with dataplat's defaults (see [`http_client_builder`]).
+pub fn http_client() -> reqwest::Client {
+    http_client_builder()
+        .build()
+        .expect("a client with only timeouts and a redirect policy always builds")
+}
+
 /// A `reqwest::ClientBuilder` with dataplat's defaults: timeouts, and redirects left to the
 /// shared request path, which drops credentials when a redirect leaves the origin (reqwest's own
 /// policy keeps `X-Auth-Token` and `x-access-key`).

@@ -108,9 +108,7 @@ macro_rules! wire_client {
             /// A client for `base_url` with an explicit [`Context`](crate::core::Context)
             /// (credential, hints) over dataplat's default HTTP client.
             pub fn with_context(base_url: &str, context: $crate::core::Context) -> Self {
-                let http = $crate::core::http_client_builder()
-                    .build()
-                    .expect("a client with only timeouts and a redirect policy always builds");
+                let http = $crate::core::http_client();
                 Self::new_with_client(base_url.trim_end_matches('/'), http, context)
             }
         }

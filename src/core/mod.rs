@@ -16,7 +16,9 @@ pub mod retry;
 pub(crate) mod transport;
 
 pub use auth::{AuthError, AuthErrorKind, Credential};
-pub use context::{CONNECT_TIMEOUT, Context, MAX_BODY_BYTES, REQUEST_TIMEOUT, http_client_builder};
+pub use context::{
+    CONNECT_TIMEOUT, Context, MAX_BODY_BYTES, REQUEST_TIMEOUT, http_client, http_client_builder,
+};
 pub use error::{Call, Error};
 pub use limits::RateLimit;
 pub use options::{CallOptions, with_options};

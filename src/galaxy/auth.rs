@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource, endpoint_answer};
+use crate::core::auth::{RefreshPolicy, Token, TokenSource, endpoint_answer};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, Context, Credential};
 
@@ -102,15 +102,9 @@ impl GalaxyCredentials {
             token_url: format!("{}/oauth/v2/token?token_format=oauth2", self.base_url),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
-            http: crate::core::http_client_builder()
-                .build()
-                .expect("default client builds"),
+            http: crate::core::http_client(),
         };
-        Credential::Token {
-            name: reqwest::header::AUTHORIZATION,
-            prefix: "Bearer ",
-            cache: TokenCache::new(source, self.policy),
-        }
+        Credential::bearer_tokens(source, self.policy)
     }
 }
 

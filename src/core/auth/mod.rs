@@ -168,6 +168,15 @@ impl Credential {
         }
     }
 
+    /// `Authorization: Bearer <token>` with tokens from `source`, cached and refreshed.
+    pub fn bearer_tokens(source: impl TokenSource, policy: RefreshPolicy) -> Self {
+        Self::Token {
+            name: reqwest::header::AUTHORIZATION,
+            prefix: "Bearer ",
+            cache: TokenCache::new(source, policy),
+        }
+    }
+
     /// `Authorization: Basic base64(user:password)`.
     pub fn basic(user: &str, password: &SecretString) -> Self {
         use base64::Engine;
