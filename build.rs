@@ -13,10 +13,14 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo::rerun-if-changed=build.rs");
 
+    // The folder, not each file: a new `specs/<api>` (or one whose effective.json appears)
+    // must re-run generation too. Sources in `src/` are not watched.
+    println!("cargo::rerun-if-changed=specs");
+
     let enabled: Vec<(String, PathBuf)> = std::fs::read_dir(root.join("specs"))
         .expect("specs/ exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|dir| dir.join("effective.json").is_file())
+        .filter(|dir| dir.join("source.toml").is_file())
         .filter_map(|dir| {
             let name = dir.file_name()?.to_str()?.to_string();
             let feature = format!("CARGO_FEATURE_{}", name.to_uppercase().replace('-', "_"));
@@ -26,9 +30,6 @@ fn main() {
 
     // Only the effective specs are read: upstream files and patches reach the build through
     // `cargo xtask specs normalize`, never directly.
-    for (_, spec) in &enabled {
-        println!("cargo::rerun-if-changed={}", spec.display());
-    }
 
     // Two cores here: generating the specs side by side halves the wait for a full build.
     let failures: Vec<String> = std::thread::scope(|scope| {

@@ -9,7 +9,7 @@
 //! | [`galaxy`] | Starburst Galaxy public API v1 | `galaxy` |
 //! | [`acm`] | Altinity Cloud Manager API | `acm` |
 //! | [`airflow`] | Apache Airflow 2 stable REST API (`/api/v1`) | `airflow` |
-//! | [`biganimal`] | EDB BigAnimal API v3 (authentication; the client follows) | `biganimal` |
+//! | [`biganimal`] | EDB BigAnimal API v3 (document authored here from public facts) | `biganimal` |
 //!
 //! Every request of every client goes through [`core`]. The core:
 //! - sets dataplat's `User-Agent` and drops progenitor's `api-version` header;

@@ -307,3 +307,38 @@ fn oauth_detail<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'sta
         RequestTokenError::Other(o) => o.clone(),
     }
 }
+
+/// `BA_API_URI`, as EDB's Terraform provider names the base URL override.
+pub const API_URI: Key = Key {
+    name: "api_uri",
+    env: "BA_API_URI",
+};
+
+impl super::Client {
+    /// A BigAnimal client for `base_url` (`…/api/v3`) sending `x-access-key: <key>`.
+    pub fn with_access_key(base_url: &str, key: &SecretString) -> Self {
+        Self::with_context(
+            base_url,
+            crate::core::Context::new(API).with_credential(access_key(key)),
+        )
+    }
+
+    /// A BigAnimal client for `base_url` logging in with the device flow (see [`DeviceLogin`]).
+    pub fn with_device_login(base_url: &str, login: DeviceLogin) -> Self {
+        Self::with_context(
+            base_url,
+            crate::core::Context::new(API).with_credential(login.credential()),
+        )
+    }
+
+    /// A client from `BA_ACCESS_KEY` (and `BA_API_URI`, default [`DEFAULT_BASE_URL`]), or from a
+    /// profile's `[<profile>.biganimal]` table (`access_key`, `api_uri`).
+    pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
+        let s = Settings::load(API, &[ACCESS_KEY, API_URI], profile)?;
+        let base = s.get(&API_URI).map_or_else(
+            || DEFAULT_BASE_URL.to_string(),
+            |u| u.expose_secret().to_string(),
+        );
+        Ok(Self::with_access_key(&base, &s.secret(&ACCESS_KEY)?))
+    }
+}

@@ -142,6 +142,8 @@ struct Noticed {
     auth: Option<AuthError>,
     envelope: Option<(u16, String)>,
     oversized: Option<usize>,
+    /// The status and request id of the last response read (after retries and redirects).
+    status: Option<(u16, Option<String>)>,
 }
 
 tokio::task_local! {
@@ -161,6 +163,12 @@ pub(crate) fn record_auth_failure(error: &AuthError) {
 /// Records an `error` member found in a 2xx envelope (ACM).
 pub(crate) fn record_envelope_error(status: u16, error: &str) {
     notice(|n| n.envelope = Some((status, excerpt(error))));
+}
+
+/// Records the status of the response being handed to the generated code, so that an error
+/// status whose body does not decode still reports as [`Error::Status`].
+pub(crate) fn record_status(status: u16, request_id: Option<String>) {
+    notice(|n| n.status = Some((status, request_id)));
 }
 
 /// Records a body larger than the client reads.
@@ -218,7 +226,7 @@ where
     } else {
         match result {
             Ok(value) => Ok(value),
-            Err(error) => Err(convert(call, error, noticed.auth).await),
+            Err(error) => Err(convert(call, error, noticed.auth, noticed.status).await),
         }
     };
     span.in_scope(|| match &outcome {
@@ -232,6 +240,7 @@ async fn convert<E: serde::Serialize>(
     call: Call,
     error: progenitor_client::Error<E>,
     auth: Option<AuthError>,
+    status: Option<(u16, Option<String>)>,
 ) -> Error<E> {
     use progenitor_client::Error as P;
     if let Some(source) = auth {
@@ -263,6 +272,18 @@ async fn convert<E: serde::Serialize>(
                 body: None,
             }
         }
+        // An error status whose body is not the documented error shape (a proxy's page, an
+        // empty 404): the status is what matters, not the decoder's complaint.
+        P::InvalidResponsePayload(bytes, _) if status.as_ref().is_some_and(|(s, _)| *s >= 400) => {
+            let (status, request_id) = status.expect("checked above");
+            Error::Status {
+                call,
+                status,
+                request_id,
+                excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
+                body: None,
+            }
+        }
         P::InvalidResponsePayload(bytes, e) => Error::Decode {
             call,
             message: e.to_string(),
@@ -279,7 +300,7 @@ async fn convert<E: serde::Serialize>(
     }
 }
 
-fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
         .find_map(|h| headers.get(*h))

@@ -136,6 +136,7 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
             break;
         }
     }
+    super::error::record_status(status.as_u16(), super::error::request_id(&headers));
     if tracing::enabled!(Level::TRACE) {
         tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
     }

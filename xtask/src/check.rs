@@ -20,6 +20,8 @@ pub struct ApiReport {
     pub patches: usize,
     /// Time progenitor took to generate the client.
     pub generation: Option<Duration>,
+    /// Whether the OpenAPI validator passed the effective document (`None`: not run).
+    pub lint: Option<bool>,
     /// Everything wrong, one message each.
     pub failures: Vec<String>,
 }
@@ -73,6 +75,14 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
                     record.effective.operations
                 ));
             }
+            if let Some(expected) = record.effective.confirmed {
+                let confirmed = confirmed_count(&doc);
+                if confirmed != expected {
+                    report.failures.push(format!(
+                        "{file} has {confirmed} operations with x-dataplat-confidence \"confirmed\", source.toml expects {expected}"
+                    ));
+                }
+            }
             let started = Instant::now();
             match dataplat_codegen::generate(&file, &doc) {
                 Ok(_) => report.generation = Some(started.elapsed()),
@@ -83,6 +93,19 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
         }
     }
     report
+}
+
+/// Operations marked `x-dataplat-confidence: confirmed` (authored documents).
+fn confirmed_count(doc: &serde_json::Value) -> usize {
+    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else {
+        return 0;
+    };
+    paths
+        .values()
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .filter(|op| op.get("x-dataplat-confidence").and_then(|c| c.as_str()) == Some("confirmed"))
+        .count()
 }
 
 fn check_checksum(api: &ApiDir, source: &Source, failures: &mut Vec<String>) {
@@ -133,19 +156,25 @@ fn first_difference(expected: &str, actual: &str) -> String {
 /// Checks all APIs, printing a table; `Err` when anything failed.
 pub fn run(root: &Path, only: Option<&str>) -> Result<Vec<ApiReport>> {
     let apis = crate::layout::select(root, only)?;
-    let reports: Vec<ApiReport> = apis.iter().map(check_api).collect();
+    let mut reports: Vec<ApiReport> = apis.iter().map(check_api).collect();
+    crate::lint::lint_reports(&apis, &mut reports)?;
     println!(
-        "{:<10} {:>10} {:>8} {:>12}  status",
-        "api", "operations", "patches", "generation"
+        "{:<10} {:>10} {:>8} {:>12} {:>6}  status",
+        "api", "operations", "patches", "generation", "lint"
     );
     for r in &reports {
         println!(
-            "{:<10} {:>10} {:>8} {:>12}  {}",
+            "{:<10} {:>10} {:>8} {:>12} {:>6}  {}",
             r.api,
             r.operations.map_or("-".into(), |n| n.to_string()),
             r.patches,
             r.generation
                 .map_or("-".into(), |d| format!("{:.2} s", d.as_secs_f64())),
+            match r.lint {
+                Some(true) => "ok",
+                Some(false) => "FAIL",
+                None => "-",
+            },
             if r.failures.is_empty() {
                 "ok".to_string()
             } else {

@@ -57,6 +57,19 @@ pub struct Graft {
 pub struct Expect {
     /// Operation count of the effective document (one client method each).
     pub operations: usize,
+    /// For an authored document: how many operations carry
+    /// `x-dataplat-confidence: confirmed` (the rest are marked with weaker evidence).
+    #[serde(default)]
+    pub confirmed: Option<usize>,
+}
+
+/// A document written here from facts because the vendor publishes none.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Authored {
+    /// The facts sheet it is written from, relative to the repository's parent.
+    pub facts: String,
+    /// Which facts each part of the document rests on.
+    pub basis: Vec<String>,
 }
 
 /// `source.toml`.
@@ -67,6 +80,9 @@ pub struct SourceRecord {
     /// Secondary documents and what is taken from them.
     #[serde(default)]
     pub graft: Vec<Graft>,
+    /// Present when the "upstream" document is authored here (BigAnimal).
+    #[serde(default)]
+    pub authored: Option<Authored>,
     /// Expectations checked by `specs check`.
     pub effective: Expect,
 }

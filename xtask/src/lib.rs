@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod layout;
+pub mod lint;
 pub mod normalize;
 pub mod refresh;
 pub mod test_cmd;
+pub mod toolenv;

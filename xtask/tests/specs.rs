@@ -239,3 +239,35 @@ fn refresh_from_a_local_file_with_no_changes() {
     assert!(diff.is_empty());
     assert!(failures(&root).is_empty());
 }
+
+#[test]
+fn the_openapi_validator_names_the_pointer_of_an_invalid_member() {
+    let (_tmp, root) = scratch();
+    let apis = select(&root, Some("galaxy")).unwrap();
+    let file = apis[0].effective_path();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    // A 3.0 security scheme type that does not exist.
+    doc["components"]["securitySchemes"]["accessToken"]["type"] = "cookie-jar".into();
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+
+    let mut reports = vec![xtask::check::ApiReport {
+        api: "galaxy".into(),
+        ..Default::default()
+    }];
+    xtask::lint::lint_reports(&apis, &mut reports).unwrap();
+    assert_eq!(reports[0].lint, Some(false));
+    assert!(
+        reports[0].failures.iter().any(|f| f
+            .starts_with("specs/galaxy/effective.json#/components/securitySchemes/accessToken: OpenAPI validator:")),
+        "{:#?}",
+        reports[0].failures
+    );
+}
+
+#[test]
+fn the_authored_biganimal_document_counts_its_confirmed_operations() {
+    let report = check_api(&select(&xtask::layout::repo_root(), Some("biganimal")).unwrap()[0]);
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    assert_eq!(report.operations, Some(44));
+}
