@@ -151,8 +151,20 @@ pub fn http_client() -> reqwest::Client {
 /// shared request path, which drops credentials when a redirect leaves the origin (reqwest's own
 /// policy keeps `X-Auth-Token` and `x-access-key`).
 pub fn http_client_builder() -> reqwest::ClientBuilder {
+    ensure_tls_provider();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+}
+
+/// Makes `ring` rustls' process-wide crypto provider unless the application installed one first
+/// (its choice wins, e.g. aws-lc-rs). Called before any client is built; call it yourself before
+/// building your own `reqwest::Client` to pass to [`Context`]-taking constructors.
+pub fn ensure_tls_provider() {
+    #[cfg(feature = "tls-ring")]
+    {
+        // Err means a provider is installed already: keep it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
 }

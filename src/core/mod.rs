@@ -17,7 +17,8 @@ pub(crate) mod transport;
 
 pub use auth::{AuthError, AuthErrorKind, Credential};
 pub use context::{
-    CONNECT_TIMEOUT, Context, MAX_BODY_BYTES, REQUEST_TIMEOUT, http_client, http_client_builder,
+    CONNECT_TIMEOUT, Context, MAX_BODY_BYTES, REQUEST_TIMEOUT, ensure_tls_provider, http_client,
+    http_client_builder,
 };
 pub use error::{Call, Error};
 pub use limits::RateLimit;

@@ -73,6 +73,8 @@ pub fn diff(old: &Value, new: &Value) -> OperationDiff {
 /// Reads a local file, or fetches an `http(s)://` URL.
 fn fetch(from: &str) -> Result<Vec<u8>> {
     if from.starts_with("http://") || from.starts_with("https://") {
+        // reqwest is built without a default crypto provider (ring only, no aws-lc build).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let response = reqwest::blocking::Client::builder()
             .timeout(std::time::Duration::from_secs(60))
             .build()?

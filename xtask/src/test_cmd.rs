@@ -70,7 +70,8 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
                     "--lib",
                     "--no-default-features",
                     "--features",
-                    &api.name,
+                    // With the default TLS provider, as a user with one API would build it.
+                    &format!("{},tls-ring", api.name),
                 ],
             )
         })?;
