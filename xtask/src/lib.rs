@@ -4,7 +4,9 @@
 pub mod check;
 pub mod layout;
 pub mod lint;
+pub mod live;
 pub mod normalize;
 pub mod refresh;
+pub mod servers;
 pub mod test_cmd;
 pub mod toolenv;

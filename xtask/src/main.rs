@@ -20,6 +20,9 @@ enum Top {
     },
     /// Run every check and test (what CI runs).
     Test,
+    /// Start the live test servers (real Airflow, Prism), print their variables, and keep them
+    /// up until Enter is pressed (for running one live test by hand).
+    Servers,
 }
 
 #[derive(Subcommand)]
@@ -74,6 +77,15 @@ fn main() -> Result<()> {
             xtask::refresh::run(&root, &api, from.as_deref())?;
         }
         Top::Test => xtask::test_cmd::run(&root)?,
+        Top::Servers => {
+            let env = xtask::live::start(&root)?;
+            for (k, v) in &env.vars {
+                println!("export {k}={v}");
+            }
+            println!("# servers are up; press Enter to stop them");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+        }
     }
     Ok(())
 }

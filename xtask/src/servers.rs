@@ -1,0 +1,328 @@
+//! Real servers the end-to-end tests (and `cargo xtask demo`) run against: Apache Airflow 2
+//! from its pinned venv, and Stoplight Prism mocks and proxies from the pinned npm packages.
+//!
+//! Every server binds to 127.0.0.1 on a free port, runs in its own process group, and is
+//! stopped by that group's id when its [`Process`] is dropped — on success, on a failed test,
+//! or on an error while starting the next one.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// Process groups started and not yet stopped, for the signal handler.
+static RUNNING: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// On Ctrl-C or SIGTERM, stop every server this process started, then exit.
+fn stop_all_on_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            let groups: Vec<u32> = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
+            for signal in ["-TERM", "-KILL"] {
+                for pid in &groups {
+                    let _ = Command::new("kill")
+                        .args([signal, "--", &format!("-{pid}")])
+                        .stderr(Stdio::null())
+                        .status();
+                }
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            std::process::exit(130);
+        });
+    });
+}
+
+/// A started server process (and its children, through its process group).
+pub struct Process {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Starts `command` in a new process group, output to `log`.
+    pub fn spawn(name: &str, command: &mut Command, log: PathBuf) -> Result<Self> {
+        let out =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        stop_all_on_signal();
+        if let Ok(mut running) = RUNNING.lock() {
+            running.push(child.id());
+        }
+        Ok(Self {
+            name: name.to_string(),
+            child,
+            log,
+        })
+    }
+
+    /// The process id, which is also its process group id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The last `lines` lines of its log, for failure messages.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Fails when the process has exited already.
+    pub fn check_running(&mut self) -> Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!(
+                "{} exited early ({status}); its log ends:\n{}",
+                self.name,
+                self.log_tail(30)
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        // TERM the whole group (gunicorn workers, task runners), then KILL what is left.
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.wait();
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|pid| *pid != self.child.id());
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+/// Polls `url` until it answers `want` (any status when `None`), or fails after `timeout`
+/// naming the process whose log explains why.
+pub fn wait_for_http(
+    url: &str,
+    want: Option<u16>,
+    timeout: Duration,
+    process: &mut Process,
+) -> Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    let started = Instant::now();
+    loop {
+        process.check_running()?;
+        if let Ok(response) = client.get(url).send() {
+            let status = response.status().as_u16();
+            if want.is_none_or(|w| w == status) {
+                return Ok(());
+            }
+        }
+        if started.elapsed() > timeout {
+            bail!(
+                "{url} did not answer {} within {timeout:?}; {} log ends:\n{}",
+                want.map_or("at all".to_string(), |w| w.to_string()),
+                process.name,
+                process.log_tail(30)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Runs a command to completion, failing with its output.
+fn run(command: &mut Command, what: &str) -> Result<()> {
+    crate::toolenv::run_quiet(command, what)
+}
+
+/// Username and password of the admin user every test Airflow gets.
+pub const AIRFLOW_USER: &str = "admin";
+/// See [`AIRFLOW_USER`]. Only ever used on loopback servers the tests start.
+pub const AIRFLOW_PASSWORD: &str = "admin";
+
+/// A running Apache Airflow 2 (webserver + scheduler) on loopback.
+pub struct Airflow2 {
+    /// `http://127.0.0.1:<port>` (the API is under `/api/v1`).
+    pub url: String,
+    // Dropped in order: the processes first, then their home folder.
+    _web: Process,
+    _scheduler: Process,
+    _home: tempfile::TempDir,
+}
+
+/// Installs (or reuses) the pinned Airflow 2.11.2 venv and starts it with our DAGs.
+pub fn start_airflow2(root: &Path) -> Result<Airflow2> {
+    let venv = crate::toolenv::python_env(root, "airflow2")?;
+    let home = tempfile::Builder::new()
+        .prefix("dataplat-airflow2-")
+        .tempdir()?;
+    let port = free_port()?;
+    let bin = venv.join("bin");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let db = home.path().join("airflow.db");
+    let env: Vec<(&str, String)> = vec![
+        ("AIRFLOW_HOME", home.path().display().to_string()),
+        // The scheduler starts task runners as `airflow …`: the venv's bin must be on PATH.
+        ("PATH", path),
+        ("AIRFLOW__CORE__LOAD_EXAMPLES", "False".into()),
+        (
+            "AIRFLOW__CORE__DAGS_FOLDER",
+            root.join("tests/airflow/dags").display().to_string(),
+        ),
+        ("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor".into()),
+        (
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            format!("sqlite:///{}", db.display()),
+        ),
+        (
+            "AIRFLOW__API__AUTH_BACKENDS",
+            "airflow.api.auth.backend.basic_auth".into(),
+        ),
+        ("AIRFLOW__WEBSERVER__WEB_SERVER_HOST", "127.0.0.1".into()),
+        ("AIRFLOW__WEBSERVER__WEB_SERVER_PORT", port.to_string()),
+        ("AIRFLOW__WEBSERVER__WORKERS", "2".into()),
+        ("AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "1".into()),
+        ("AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL", "5".into()),
+        ("AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL", "10".into()),
+        ("PYTHONWARNINGS", "ignore".into()),
+    ];
+    let airflow = |args: &[&str]| {
+        let mut c = Command::new(bin.join("airflow"));
+        c.args(args).envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        c
+    };
+    run(&mut airflow(&["db", "migrate"]), "airflow db migrate")?;
+    run(
+        &mut airflow(&[
+            "users",
+            "create",
+            "--role",
+            "Admin",
+            "--username",
+            AIRFLOW_USER,
+            "--password",
+            AIRFLOW_PASSWORD,
+            "--email",
+            "admin@example.com",
+            "--firstname",
+            "Ada",
+            "--lastname",
+            "Admin",
+        ]),
+        "airflow users create",
+    )?;
+    // DAGs in the database before the API is asked about them.
+    run(
+        &mut airflow(&["dags", "reserialize"]),
+        "airflow dags reserialize",
+    )?;
+    let mut web = Process::spawn(
+        "airflow webserver",
+        &mut airflow(&["webserver"]),
+        home.path().join("webserver.log"),
+    )?;
+    let scheduler = Process::spawn(
+        "airflow scheduler",
+        &mut airflow(&["scheduler"]),
+        home.path().join("scheduler.log"),
+    )?;
+    let url = format!("http://127.0.0.1:{port}");
+    wait_for_http(
+        &format!("{url}/health"),
+        Some(200),
+        Duration::from_secs(120),
+        &mut web,
+    )?;
+    Ok(Airflow2 {
+        url,
+        _web: web,
+        _scheduler: scheduler,
+        _home: home,
+    })
+}
+
+/// A running Prism (mock or proxy).
+pub struct Prism {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    _process: Process,
+}
+
+/// `prism mock` of `spec` (validates every request; answers from the spec's examples).
+pub fn start_prism_mock(root: &Path, name: &str, spec: &Path, logs: &Path) -> Result<Prism> {
+    start_prism(root, name, &["mock"], spec, &[], logs)
+}
+
+/// `prism proxy --errors` of `spec` in front of `upstream`: requests and responses that
+/// violate the spec become errors.
+pub fn start_prism_proxy(
+    root: &Path,
+    name: &str,
+    spec: &Path,
+    upstream: &str,
+    logs: &Path,
+) -> Result<Prism> {
+    start_prism(root, name, &["proxy"], spec, &[upstream, "--errors"], logs)
+}
+
+fn start_prism(
+    root: &Path,
+    name: &str,
+    mode: &[&str],
+    spec: &Path,
+    extra: &[&str],
+    logs: &Path,
+) -> Result<Prism> {
+    let node = crate::toolenv::node_env(root, "prism")?;
+    let port = free_port()?;
+    let mut command = Command::new(node.join("node_modules/.bin/prism"));
+    command.args(mode).arg(spec).args(extra).args([
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]);
+    let mut process = Process::spawn(
+        &format!("prism {} ({name})", mode[0]),
+        &mut command,
+        logs.join(format!("prism-{name}.log")),
+    )?;
+    let url = format!("http://127.0.0.1:{port}");
+    // Any answer means it is listening (a mock answers unknown paths with 404).
+    wait_for_http(
+        &format!("{url}/__dataplat_ready"),
+        None,
+        Duration::from_secs(60),
+        &mut process,
+    )?;
+    Ok(Prism {
+        url,
+        _process: process,
+    })
+}
