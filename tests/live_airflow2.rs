@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use dataplat::SecretString;
 use dataplat::airflow::{Client, types};
 use dataplat::core::Error;
+use futures::StreamExt;
 
 const NEEDS: &str = "needs the real Airflow 2 that `cargo xtask test` starts";
 
@@ -164,7 +165,7 @@ async fn a_triggered_run_succeeds_and_its_task_instances_are_listed() {
         .task_instances
         .iter()
         .map(|t| {
-            let state = t.state.as_ref().and_then(|s| s.0.clone());
+            let state = t.state.as_ref().and_then(|s| s.0);
             (t.task_id.clone().unwrap_or_default(), state)
         })
         .collect();
@@ -377,18 +378,23 @@ async fn connections_create_read_update_delete() {
 async fn more_than_one_page_of_variables_is_listed_completely() {
     let airflow = client();
     let keys: BTreeSet<String> = (0..130).map(|i| format!("dataplat_page_{i:03}")).collect();
-    for key in &keys {
-        airflow
-            .post_variables()
-            .body(types::Variable {
-                key: Some(key.clone()),
-                value: Some("x".into()),
-                description: None,
-            })
-            .send()
-            .await
-            .unwrap();
-    }
+    // Eight at a time: Airflow's webserver has two workers, SQLite serialises the writes.
+    futures::stream::iter(&keys)
+        .map(|key| {
+            airflow
+                .post_variables()
+                .body(types::Variable {
+                    key: Some(key.clone()),
+                    value: Some("x".into()),
+                    description: None,
+                })
+                .send()
+        })
+        .buffer_unordered(8)
+        .for_each(|r| async move {
+            r.unwrap();
+        })
+        .await;
     // Asking for more than the server's maximum page (100) silently gets 100.
     let first = airflow
         .get_variables()

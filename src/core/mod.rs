@@ -23,4 +23,6 @@ pub use context::{
 pub use error::{Call, Error};
 pub use limits::RateLimit;
 pub use options::{CallOptions, with_options};
+/// What a successful call returns: the decoded body plus status and headers.
+pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;

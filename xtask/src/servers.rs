@@ -275,8 +275,21 @@ pub struct Prism {
 }
 
 /// `prism mock` of `spec` (validates every request; answers from the spec's examples).
-pub fn start_prism_mock(root: &Path, name: &str, spec: &Path, logs: &Path) -> Result<Prism> {
-    start_prism(root, name, &["mock"], spec, &[], logs)
+/// `dynamic` answers with data generated from the schemas instead, from a fixed seed so every
+/// run sees the same answers.
+pub fn start_prism_mock(
+    root: &Path,
+    name: &str,
+    spec: &Path,
+    dynamic: bool,
+    logs: &Path,
+) -> Result<Prism> {
+    let extra: &[&str] = if dynamic {
+        &["--dynamic", "--seed", "dataplat"]
+    } else {
+        &[]
+    };
+    start_prism(root, name, &["mock"], spec, extra, logs)
 }
 
 /// `prism proxy --errors` of `spec` in front of `upstream`: requests and responses that

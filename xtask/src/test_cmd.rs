@@ -19,6 +19,14 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
+    // Installing the live tools (Airflow's venv, Prism) is mostly download time, and starting
+    // the servers mostly waiting: both happen while the compile-bound phases run.
+    let live_root = root.to_path_buf();
+    let live = std::thread::spawn(move || -> Result<(crate::live::LiveEnv, Duration)> {
+        let started = Instant::now();
+        let env = crate::live::start(&live_root)?;
+        Ok((env, started.elapsed()))
+    });
     timed(phases, "specs check", || {
         crate::check::run(root, None).map(|_| ())
     })?;
@@ -58,6 +66,20 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
             ],
         )
     })?;
+    let started = Instant::now();
+    let (env, took) = live
+        .join()
+        .map_err(|_| anyhow::anyhow!("starting the live servers panicked"))??;
+    phases.push((
+        format!(
+            "live servers: install + start (background, {:.0} s)",
+            took.as_secs_f64()
+        ),
+        started.elapsed(),
+    ));
+    timed(phases, "live tests: real Airflow 2, Prism", || {
+        live_tests(root, env)
+    })?;
     for api in crate::layout::apis(root)? {
         let name = format!("build with only feature `{}`", api.name);
         timed(phases, &name, || {
@@ -77,6 +99,75 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Runs the ignored live tests against the started servers (the Airflow tests and the Prism
+/// tests side by side), then stops the servers by process group whatever the tests did.
+fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
+    let binaries = test_binaries(root, &["live_airflow2", "live_prism"])?;
+    let run = |name: &str, threads: &str| -> Result<std::process::Child> {
+        let exe = binaries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, exe)| exe)
+            .ok_or_else(|| anyhow::anyhow!("no test binary for {name}"))?;
+        Ok(Command::new(exe)
+            .args(["--ignored", threads])
+            .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            // Prism's generated ACM answers nest the recursive Cluster schema deeply; decoding
+            // them in an unoptimised build needs more than the default 2 MiB test-thread stack.
+            .env("RUST_MIN_STACK", (32 << 20).to_string())
+            .current_dir(root)
+            .spawn()?)
+    };
+    // One Airflow serves every Airflow test: one at a time keeps their data apart. The Prism
+    // mocks are stateless, and both binaries run side by side.
+    let mut airflow = run("live_airflow2", "--test-threads=1")?;
+    let prism = run("live_prism", "--test-threads=4")?.wait()?;
+    let airflow = airflow.wait()?;
+    drop(env);
+    if !airflow.success() || !prism.success() {
+        bail!("the live tests failed (Airflow: {airflow}, Prism: {prism})");
+    }
+    Ok(())
+}
+
+/// Builds the named integration tests (same package set and features as the main run, so
+/// nothing is rebuilt) and returns `(name, executable)` for each.
+fn test_binaries(root: &Path, names: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut args = vec![
+        "test",
+        "--workspace",
+        "--all-features",
+        "--no-run",
+        "--message-format=json",
+    ];
+    for n in names {
+        args.extend(["--test", n]);
+    }
+    let output = Command::new(cargo_bin)
+        .args(&args)
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        bail!("building the live tests failed ({})", output.status);
+    }
+    let mut found = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let (Some(name), Some(exe)) = (
+            message["target"]["name"].as_str(),
+            message["executable"].as_str(),
+        ) && names.contains(&name)
+        {
+            found.push((name.to_string(), exe.into()));
+        }
+    }
+    Ok(found)
 }
 
 fn timed(

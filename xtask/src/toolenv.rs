@@ -76,10 +76,19 @@ fn ensure_dir(dir: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<Pat
     if marker.is_file() {
         return Ok(dir.to_path_buf());
     }
+    // One installer at a time per entry, across threads and processes (a second run waits and
+    // then finds the marker).
+    std::fs::create_dir_all(dir.parent().expect("cache entries have a parent"))?;
+    let name = dir.file_name().expect("cache entries are named");
+    let lock = std::fs::File::create(dir.with_file_name(format!("{}.lock", name.display())))?;
+    lock.lock()
+        .with_context(|| format!("locking {}", dir.display()))?;
+    if marker.is_file() {
+        return Ok(dir.to_path_buf());
+    }
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("clearing {}", dir.display()))?;
     }
-    std::fs::create_dir_all(dir.parent().expect("cache entries have a parent"))?;
     build(dir)?;
     std::fs::write(&marker, b"")?;
     Ok(dir.to_path_buf())
