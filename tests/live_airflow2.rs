@@ -8,11 +8,11 @@
 #![cfg(feature = "airflow")]
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dataplat::SecretString;
 use dataplat::airflow::{Client, types};
-use dataplat::core::Error;
+use dataplat::core::{CollectItems, Error, WaitError, WaitOptions};
 use futures::StreamExt;
 
 const NEEDS: &str = "needs the real Airflow 2 that `cargo xtask test` starts";
@@ -94,29 +94,6 @@ async fn dags_list_get_pause_and_unpause() {
     }
 }
 
-/// Polls a run until it settles (the issue-7 waiter replaces this loop).
-async fn settle(airflow: &Client, dag_id: &str, run_id: &str) -> types::DagState {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        let run = airflow
-            .get_dag_run()
-            .dag_id(dag_id)
-            .dag_run_id(run_id)
-            .send()
-            .await
-            .unwrap()
-            .into_inner();
-        match run.state {
-            Some(s @ (types::DagState::Success | types::DagState::Failed)) => return s,
-            other => assert!(
-                Instant::now() < deadline,
-                "{dag_id}/{run_id} still {other:?} after 180 s"
-            ),
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 async fn trigger(airflow: &Client, dag_id: &str) -> String {
     airflow
         .patch_dag()
@@ -149,9 +126,22 @@ async fn trigger(airflow: &Client, dag_id: &str) -> String {
 async fn a_triggered_run_succeeds_and_its_task_instances_are_listed() {
     let airflow = client();
     let run_id = trigger(&airflow, "dataplat_quick").await;
+    let changes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = changes.clone();
+    let options = WaitOptions::new(Duration::from_millis(500), Duration::from_secs(180))
+        .on_progress(move |p| {
+            if p.changed {
+                sink.lock().unwrap().push(p.state.clone());
+            }
+        });
+    let run = airflow
+        .wait_until_dag_run_succeeds("dataplat_quick", &run_id, options)
+        .await
+        .unwrap();
+    assert_eq!(run.state, Some(types::DagState::Success));
     assert_eq!(
-        settle(&airflow, "dataplat_quick", &run_id).await,
-        types::DagState::Success
+        changes.lock().unwrap().last().map(String::as_str),
+        Some("done")
     );
     let tasks = airflow
         .get_task_instances()
@@ -185,9 +175,14 @@ async fn a_triggered_run_succeeds_and_its_task_instances_are_listed() {
 async fn a_failing_run_ends_failed() {
     let airflow = client();
     let run_id = trigger(&airflow, "dataplat_failing").await;
-    assert_eq!(
-        settle(&airflow, "dataplat_failing", &run_id).await,
-        types::DagState::Failed
+    let options = WaitOptions::new(Duration::from_millis(500), Duration::from_secs(180));
+    let err = airflow
+        .wait_until_dag_run_succeeds("dataplat_failing", &run_id, options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, WaitError::Failed { state, .. } if state == "failed"),
+        "{err}"
     );
 }
 
@@ -428,14 +423,28 @@ async fn more_than_one_page_of_variables_is_listed_completely() {
         "missing: {:?}",
         keys.difference(&seen)
     );
-    for key in &keys {
-        airflow
-            .delete_variable()
-            .variable_key(key)
-            .send()
-            .await
-            .unwrap();
-    }
+
+    // The same through the item stream: the server caps each page at 100, the stream still
+    // returns everything.
+    let streamed: Vec<String> = airflow
+        .get_variables_stream(|b| b.order_by("key"))
+        .collect_items(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|v| v.key)
+        .collect();
+    assert_eq!(streamed.len(), total);
+    let streamed: BTreeSet<String> = streamed.into_iter().collect();
+    assert!(keys.is_subset(&streamed));
+
+    futures::stream::iter(&keys)
+        .map(|key| airflow.delete_variable().variable_key(key).send())
+        .buffer_unordered(8)
+        .for_each(|r| async move {
+            r.unwrap();
+        })
+        .await;
 }
 
 #[tokio::test]

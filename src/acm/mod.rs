@@ -15,6 +15,7 @@ mod generated {
 pub mod wire;
 
 pub mod auth;
+pub mod wait;
 pub use generated::*;
 
 crate::core::hooks::wire_client!("acm");

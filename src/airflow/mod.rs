@@ -9,6 +9,7 @@ mod generated {
 }
 
 pub mod auth;
+pub mod wait;
 pub use generated::*;
 
 // Airflow 2.11 answers wrong credentials with 403 (2.10: 401).

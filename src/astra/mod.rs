@@ -10,6 +10,7 @@ mod generated {
 }
 
 pub mod auth;
+pub mod wait;
 
 pub use auth::TokenFormat;
 pub use generated::*;

@@ -18,6 +18,7 @@ mod generated {
 
 pub mod auth;
 mod helpers;
+pub mod wait;
 pub use generated::*;
 pub use helpers::{CONDITION_DEPLOYED, PHASE_HEALTHY, PHASE_PAUSED, PHASE_WAITING_FOR_KEY};
 

@@ -11,9 +11,11 @@ pub mod error;
 pub(crate) mod hooks;
 pub mod limits;
 mod options;
+pub mod pagination;
 pub mod redact;
 pub mod retry;
 pub(crate) mod transport;
+pub mod wait;
 
 pub use auth::{AuthError, AuthErrorKind, Credential};
 pub use context::{
@@ -23,6 +25,8 @@ pub use context::{
 pub use error::{Call, Error};
 pub use limits::RateLimit;
 pub use options::{CallOptions, with_options};
+pub use pagination::{CollectItems, ItemStream};
 /// What a successful call returns: the decoded body plus status and headers.
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
+pub use wait::{Progress, Verdict, WaitError, WaitOptions};

@@ -9,6 +9,7 @@ mod generated {
 }
 
 pub mod auth;
+pub mod wait;
 
 pub use auth::GalaxyCredentials;
 pub use generated::*;

@@ -2,6 +2,7 @@
 //! the spec folders. The `xtask` binary is a thin command line over these modules.
 
 pub mod check;
+pub mod demo;
 pub mod layout;
 pub mod lint;
 pub mod live;

@@ -20,6 +20,9 @@ enum Top {
     },
     /// Run every check and test (what CI runs).
     Test,
+    /// The main job: start a local Apache Airflow, run examples/airflow_quickstart.rs against
+    /// it (list DAGs, trigger a run, wait for it, print its task states), stop Airflow.
+    Demo,
     /// Start the live test servers (real Airflow, Prism), print their variables, and keep them
     /// up until Enter is pressed (for running one live test by hand).
     Servers,
@@ -77,6 +80,7 @@ fn main() -> Result<()> {
             xtask::refresh::run(&root, &api, from.as_deref())?;
         }
         Top::Test => xtask::test_cmd::run(&root)?,
+        Top::Demo => xtask::demo::run(&root)?,
         Top::Servers => {
             let env = xtask::live::start(&root)?;
             for (k, v) in &env.vars {

@@ -125,9 +125,26 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
     let mut airflow = run("live_airflow2", "--test-threads=1")?;
     let prism = run("live_prism", "--test-threads=4")?.wait()?;
     let airflow = airflow.wait()?;
+    // The main job's example against the same Airflow (`cargo xtask demo` runs it against one
+    // it starts itself); `cargo test` built it.
+    let url = env
+        .vars
+        .iter()
+        .find(|(k, _)| k == "DATAPLAT_AIRFLOW2_URL")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    println!("==> examples/airflow_quickstart against the live Airflow");
+    let example = Command::new(root.join("target/debug/examples/airflow_quickstart"))
+        .env("AIRFLOW_API_URL", format!("{url}/api/v1"))
+        .env("AIRFLOW_USERNAME", crate::servers::AIRFLOW_USER)
+        .env("AIRFLOW_PASSWORD", crate::servers::AIRFLOW_PASSWORD)
+        .env_remove("ASTRONOMER_SERVICE_ACCOUNT_KEY")
+        .env_remove("ASTRO_API_TOKEN")
+        .current_dir(root)
+        .status()?;
     drop(env);
-    if !airflow.success() || !prism.success() {
-        bail!("the live tests failed (Airflow: {airflow}, Prism: {prism})");
+    if !airflow.success() || !prism.success() || !example.success() {
+        bail!("the live tests failed (Airflow: {airflow}, Prism: {prism}, quickstart: {example})");
     }
     Ok(())
 }

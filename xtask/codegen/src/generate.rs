@@ -14,6 +14,8 @@ pub struct Generated {
     pub code: String,
     /// Operations in the document (one client method each).
     pub operations: usize,
+    /// List operations that got an item stream.
+    pub streams: usize,
 }
 
 /// The settings every dataplat client is generated with.
@@ -71,7 +73,16 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
             message,
         }]
     })?;
+    let streams = crate::paginate::add_streams(&mut parsed, doc).map_err(|message| {
+        vec![Problem {
+            file: file.into(),
+            pointer: String::new(),
+            operation: None,
+            message,
+        }]
+    })?;
     Ok(Generated {
+        streams,
         code: prettyplease::unparse(&parsed),
         operations: operations(doc).count(),
     })

@@ -9,6 +9,7 @@
 mod checks;
 mod docs;
 mod generate;
+mod paginate;
 mod pointer;
 mod wrap_send;
 

@@ -22,7 +22,7 @@ struct Spec {
 }
 
 /// progenitor's method name for an operationId (its `sanitize(…, Case::Snake)`).
-fn snake(operation_id: &str) -> String {
+pub(crate) fn snake(operation_id: &str) -> String {
     use heck::ToSnakeCase;
     let cleaned: String = operation_id
         .replace('\'', "")
@@ -146,7 +146,7 @@ fn operation_info_id(send: &syn::ImplItemFn) -> Option<String> {
 }
 
 /// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
-fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
+pub(crate) fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };

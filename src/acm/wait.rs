@@ -1,0 +1,57 @@
+//! Waiting for a cluster to be launched and running.
+//!
+//! ACM's document types a cluster's `status` as a free string and lists no values; the ones
+//! below are compared case-insensitively, any other counts as "still changing", and
+//! [`Client::wait_until_cluster_status`] takes your own lists.
+
+use crate::core::wait::{WaitError, WaitOptions, classify_state, is_transient, wait_until};
+
+use super::{Client, types};
+
+/// Statuses of a cluster that is launched and serving.
+pub const RUNNING_STATUSES: &[&str] = &["online", "running", "active"];
+/// Statuses a cluster does not leave for running by itself.
+pub const FAILED_STATUSES: &[&str] = &["failed", "error", "terminated"];
+
+impl Client {
+    /// Polls `ClusterShow` until the cluster's status is one of [`RUNNING_STATUSES`].
+    pub async fn wait_until_cluster_running(
+        &self,
+        cluster_id: i64,
+        options: WaitOptions,
+    ) -> Result<types::Cluster, WaitError<()>> {
+        self.wait_until_cluster_status(cluster_id, RUNNING_STATUSES, FAILED_STATUSES, options)
+            .await
+    }
+
+    /// Polls until the cluster's status is one of `wanted` (case-insensitive); one of `failed`
+    /// ends the wait with [`WaitError::Failed`]. ACM answers a cluster it cannot find with
+    /// 403 (not 404), which ends the wait as an API error.
+    pub async fn wait_until_cluster_status(
+        &self,
+        cluster_id: i64,
+        wanted: &[&str],
+        failed: &[&str],
+        options: WaitOptions,
+    ) -> Result<types::Cluster, WaitError<()>> {
+        let found = wait_until(
+            format!("ACM cluster {cluster_id}"),
+            options,
+            || {
+                let call = self.cluster_show().id(cluster_id).send();
+                async move { Ok(call.await?.into_inner()) }
+            },
+            |answer: &types::ClusterShowResponse| {
+                let status = answer
+                    .data
+                    .as_ref()
+                    .and_then(|c| c.status.as_ref())
+                    .map(|s| s.0.as_str());
+                classify_state(status, wanted, failed)
+            },
+            is_transient,
+        )
+        .await?;
+        Ok(found.data.unwrap_or_default())
+    }
+}
