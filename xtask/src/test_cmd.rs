@@ -104,7 +104,29 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
 /// Runs the ignored live tests against the started servers (the Airflow tests and the Prism
 /// tests side by side), then stops the servers by process group whatever the tests did.
 fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
-    let binaries = test_binaries(root, &["live_airflow2", "live_prism"])?;
+    let mut binaries = built(
+        root,
+        &[
+            "test",
+            "--workspace",
+            "--all-features",
+            "--no-run",
+            "--test",
+            "live_airflow2",
+            "--test",
+            "live_prism",
+        ],
+    )?;
+    binaries.extend(built(
+        root,
+        &[
+            "build",
+            "--workspace",
+            "--all-features",
+            "--example",
+            "airflow_quickstart",
+        ],
+    )?);
     let run = |name: &str, threads: &str| -> Result<std::process::Child> {
         let exe = binaries
             .iter()
@@ -134,7 +156,12 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     println!("==> examples/airflow_quickstart against the live Airflow");
-    let example = Command::new(root.join("target/debug/examples/airflow_quickstart"))
+    let quickstart = binaries
+        .iter()
+        .find(|(n, _)| n == "airflow_quickstart")
+        .map(|(_, exe)| exe.clone())
+        .ok_or_else(|| anyhow::anyhow!("the quickstart example was not built"))?;
+    let example = Command::new(quickstart)
         .env("AIRFLOW_API_URL", format!("{url}/api/v1"))
         .env("AIRFLOW_USERNAME", crate::servers::AIRFLOW_USER)
         .env("AIRFLOW_PASSWORD", crate::servers::AIRFLOW_PASSWORD)
@@ -149,27 +176,18 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
     Ok(())
 }
 
-/// Builds the named integration tests (same package set and features as the main run, so
-/// nothing is rebuilt) and returns `(name, executable)` for each.
-fn test_binaries(root: &Path, names: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
+/// Runs a cargo build command (same package set and features as the main run, so nothing is
+/// rebuilt) and returns `(target name, executable)` of what it built.
+fn built(root: &Path, args: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
     let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut args = vec![
-        "test",
-        "--workspace",
-        "--all-features",
-        "--no-run",
-        "--message-format=json",
-    ];
-    for n in names {
-        args.extend(["--test", n]);
-    }
     let output = Command::new(cargo_bin)
-        .args(&args)
+        .args(args)
+        .arg("--message-format=json")
         .current_dir(root)
         .stderr(std::process::Stdio::inherit())
         .output()?;
     if !output.status.success() {
-        bail!("building the live tests failed ({})", output.status);
+        bail!("`cargo {}` failed ({})", args.join(" "), output.status);
     }
     let mut found = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -179,8 +197,7 @@ fn test_binaries(root: &Path, names: &[&str]) -> Result<Vec<(String, std::path::
         if let (Some(name), Some(exe)) = (
             message["target"]["name"].as_str(),
             message["executable"].as_str(),
-        ) && names.contains(&name)
-        {
+        ) {
             found.push((name.to_string(), exe.into()));
         }
     }
