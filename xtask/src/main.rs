@@ -20,6 +20,13 @@ enum Top {
     },
     /// Run every check and test (what CI runs).
     Test,
+    /// Measure client overhead, token concurrency, pagination memory and build cost; print one
+    /// table.
+    Bench {
+        /// Shorter criterion runs (noisier).
+        #[arg(long)]
+        quick: bool,
+    },
     /// The main job: start a local Apache Airflow, run examples/airflow_quickstart.rs against
     /// it (list DAGs, trigger a run, wait for it, print its task states), stop Airflow.
     Demo,
@@ -81,6 +88,7 @@ fn main() -> Result<()> {
         }
         Top::Test => xtask::test_cmd::run(&root)?,
         Top::Demo => xtask::demo::run(&root)?,
+        Top::Bench { quick } => xtask::bench::run_all(&root, quick)?,
         Top::Servers => {
             let env = xtask::live::start(&root)?;
             for (k, v) in &env.vars {

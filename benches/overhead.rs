@@ -1,0 +1,273 @@
+//! Request overhead: the same GET (small JSON) and POST (1 KB body) through dataplat's Galaxy and
+//! Airflow clients (auth hooks, retries, rate-limit check, tracing spans: the defaults) and as
+//! the equivalent raw `reqwest` call decoding into the same generated type, against one
+//! loopback server.
+//!
+//! criterion measures each variant; then an interleaved run (client and raw alternating in
+//! rounds) gives the ratio that `cargo xtask bench` reports, which machine noise affects less
+//! than separate runs. Results: `target/dataplat-bench/overhead.json`.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use dataplat::SecretString;
+use serde_json::json;
+
+const TOKEN: &str = "bench-token";
+
+fn answer() -> support::Answer {
+    let cluster = serde_json::to_vec(&json!({
+        "syncToken": "s", "clusterId": "w-1", "name": "analytics", "cloudRegionId": "aws-us-east1",
+        "catalogRefs": ["c-1"], "idleStopMinutes": 15, "batchCluster": false, "warpSpeedCluster": true,
+        "minWorkers": 1, "maxWorkers": 4, "warpResiliencyEnabled": false, "clusterState": "RUNNING"
+    }))
+    .unwrap();
+    let tag = serde_json::to_vec(
+        &json!({"syncToken": "s", "tagId": "t-1", "name": "pii", "color": "#ff0000"}),
+    )
+    .unwrap();
+    let variable =
+        serde_json::to_vec(&json!({"key": "k", "value": "v", "description": "d"})).unwrap();
+    let token = serde_json::to_vec(
+        &json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600}),
+    )
+    .unwrap();
+    Arc::new(move |target: &str| {
+        let body = if target.starts_with("/oauth") {
+            token.clone()
+        } else if target.starts_with("/public/api/v1/cluster") {
+            cluster.clone()
+        } else if target.starts_with("/public/api/v1/tag") {
+            tag.clone()
+        } else {
+            variable.clone()
+        };
+        (200, body)
+    })
+}
+
+struct Clients {
+    galaxy: dataplat::galaxy::Client,
+    airflow: dataplat::airflow::Client,
+    raw: reqwest::Client,
+    url: String,
+}
+
+async fn clients() -> Clients {
+    let server = support::start(answer()).await;
+    let credentials = dataplat::galaxy::GalaxyCredentials::new(
+        &server.url,
+        "bench",
+        SecretString::from("bench-secret"),
+    );
+    // Galaxy's default rate limits protect the real service; here they would measure sleep.
+    let galaxy = dataplat::galaxy::Client::with_context(
+        &server.url,
+        credentials.context().with_rate_limits(vec![]),
+    );
+    let airflow = dataplat::airflow::Client::with_basic_auth(
+        &format!("{}/api/v1", server.url),
+        "admin",
+        &SecretString::from("admin"),
+    );
+    let raw = dataplat::core::http_client();
+    // Warm the token and the connections.
+    galaxy.get_cluster().cluster_id("w-1").send().await.unwrap();
+    airflow
+        .get_variable()
+        .variable_key("k")
+        .send()
+        .await
+        .unwrap();
+    Clients {
+        galaxy,
+        airflow,
+        raw,
+        url: server.url,
+    }
+}
+
+fn kilobyte() -> String {
+    "x".repeat(1000)
+}
+
+/// The four operations, each as (dataplat, raw reqwest).
+async fn galaxy_get(c: &Clients, raw: bool) {
+    if raw {
+        let r = c
+            .raw
+            .get(format!("{}/public/api/v1/cluster/w-1", c.url))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let _: dataplat::galaxy::types::Cluster = r.json().await.unwrap();
+    } else {
+        c.galaxy
+            .get_cluster()
+            .cluster_id("w-1")
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+async fn galaxy_post(c: &Clients, raw: bool) {
+    let body = dataplat::galaxy::types::NewTag {
+        name: "pii".into(),
+        color: "#ff0000".into(),
+        description: Some(kilobyte()),
+    };
+    if raw {
+        let r = c
+            .raw
+            .post(format!("{}/public/api/v1/tag", c.url))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let _: dataplat::galaxy::types::Tag = r.json().await.unwrap();
+    } else {
+        c.galaxy.create_tag().body(body).send().await.unwrap();
+    }
+}
+
+async fn airflow_get(c: &Clients, raw: bool) {
+    if raw {
+        let r = c
+            .raw
+            .get(format!("{}/api/v1/variables/k", c.url))
+            .basic_auth("admin", Some("admin"))
+            .send()
+            .await
+            .unwrap();
+        let _: dataplat::airflow::types::Variable = r.json().await.unwrap();
+    } else {
+        c.airflow
+            .get_variable()
+            .variable_key("k")
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+async fn airflow_post(c: &Clients, raw: bool) {
+    let body = dataplat::airflow::types::Variable {
+        key: Some("k".into()),
+        value: Some(kilobyte()),
+        description: None,
+    };
+    if raw {
+        let r = c
+            .raw
+            .post(format!("{}/api/v1/variables", c.url))
+            .basic_auth("admin", Some("admin"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let _: dataplat::airflow::types::Variable = r.json().await.unwrap();
+    } else {
+        c.airflow.post_variables().body(body).send().await.unwrap();
+    }
+}
+
+async fn call(name: &str, c: &Clients, raw: bool) {
+    match name {
+        "galaxy GET" => galaxy_get(c, raw).await,
+        "galaxy POST 1 KB" => galaxy_post(c, raw).await,
+        "airflow GET" => airflow_get(c, raw).await,
+        _ => airflow_post(c, raw).await,
+    }
+}
+
+const CASES: [&str; 4] = [
+    "galaxy GET",
+    "galaxy POST 1 KB",
+    "airflow GET",
+    "airflow POST 1 KB",
+];
+
+fn criterion_runs(rt: &tokio::runtime::Runtime, c: &Clients, quick: bool) {
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(if quick { 300 } else { 1000 }))
+        .measurement_time(Duration::from_secs(if quick { 1 } else { 3 }));
+    for case in CASES {
+        let mut group = criterion.benchmark_group(case);
+        for (label, raw) in [("dataplat", false), ("reqwest", true)] {
+            group.bench_function(label, |b| b.to_async(rt).iter(|| call(case, c, raw)));
+        }
+        group.finish();
+    }
+}
+
+/// Client and raw alternate in rounds; the ratio of the medians of the per-call times.
+fn interleaved(
+    rt: &tokio::runtime::Runtime,
+    c: &Clients,
+    rounds: usize,
+    per_round: usize,
+) -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    for case in CASES {
+        let (mut client, mut raw) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            for (is_raw, samples) in [(false, &mut client), (true, &mut raw)] {
+                let started = Instant::now();
+                rt.block_on(async {
+                    for _ in 0..per_round {
+                        call(case, c, is_raw).await;
+                    }
+                });
+                samples.push(started.elapsed().as_secs_f64() * 1e6 / per_round as f64);
+            }
+        }
+        out.push((case.to_string(), median(&mut client), median(&mut raw)));
+    }
+    out
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::var_os("DATAPLAT_BENCH_QUICK").is_some();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let c = rt.block_on(clients());
+    criterion_runs(&rt, &c, quick);
+    let rows = interleaved(
+        &rt,
+        &c,
+        if quick { 7 } else { 21 },
+        if quick { 100 } else { 300 },
+    );
+    let json: Vec<_> = rows
+        .iter()
+        .map(|(case, client, raw)| json!({"case": case, "dataplat_us": client, "reqwest_us": raw, "ratio": client / raw}))
+        .collect();
+    for (case, client, raw) in &rows {
+        println!(
+            "interleaved {case:<18} dataplat {client:8.1} µs  reqwest {raw:8.1} µs  ratio {:.3}",
+            client / raw
+        );
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dataplat-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("overhead.json"),
+        serde_json::to_string_pretty(&json).unwrap(),
+    )
+    .unwrap();
+}
