@@ -9,6 +9,7 @@
 //! | [`galaxy`] | Starburst Galaxy public API v1 | `galaxy` |
 //! | [`acm`] | Altinity Cloud Manager API | `acm` |
 //! | [`airflow`] | Apache Airflow 2 stable REST API (`/api/v1`) | `airflow` |
+//! | [`airflow3`] | Apache Airflow 3 public REST API (`/api/v2`), from its OpenAPI 3.1 document | `airflow3` |
 //! | [`biganimal`] | EDB BigAnimal API v3 (document authored here from public facts) | `biganimal` |
 //!
 //! Every request of every client goes through [`core`]. The core:
@@ -43,6 +44,8 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub mod acm;
 #[cfg(feature = "airflow")]
 pub mod airflow;
+#[cfg(feature = "airflow3")]
+pub mod airflow3;
 #[cfg(feature = "astra")]
 pub mod astra;
 #[cfg(feature = "biganimal")]

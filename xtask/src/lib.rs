@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod demo;
+pub mod downgrade;
 pub mod layout;
 pub mod lint;
 pub mod live;

@@ -65,6 +65,12 @@ fn main() -> Result<()> {
         } => {
             for api in select(&root, api.as_deref())? {
                 let changed = xtask::normalize::normalize(&api)?;
+                if let Some(counts) = xtask::normalize::downgrade_report(&api)? {
+                    println!("{}: OpenAPI 3.1 → 3.0.3:", api.name);
+                    for (rule, n) in counts {
+                        println!("    {n:>5}  {rule}");
+                    }
+                }
                 println!(
                     "{}: {}",
                     api.name,

@@ -83,6 +83,11 @@ pub fn effective_text(api: &ApiDir) -> Result<String> {
         apply_graft(&mut doc, &secondary, graft)
             .with_context(|| format!("grafting from {}", graft.source.file))?;
     }
+    // A 3.1 document becomes 3.0.3 before the patches, which are written against the 3.0 form.
+    if crate::downgrade::is_31(&doc) {
+        crate::downgrade::downgrade(&mut doc)
+            .with_context(|| format!("downgrading {} from OpenAPI 3.1", record.upstream.file))?;
+    }
     let patches = load_patches(&api.patches_path())?;
     apply_patches(
         &mut doc,
@@ -229,4 +234,15 @@ pub fn normalize(api: &ApiDir) -> Result<bool> {
     }
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
+}
+
+/// For a 3.1 upstream: the downgrade rules `normalize` applies and how often (`None` for 3.0).
+pub fn downgrade_report(api: &ApiDir) -> Result<Option<crate::downgrade::Counts>> {
+    let record = api.record()?;
+    let bytes = std::fs::read(api.dir.join(&record.upstream.file))?;
+    let mut doc = parse_document(&bytes, &record.upstream.file)?;
+    if !crate::downgrade::is_31(&doc) {
+        return Ok(None);
+    }
+    Ok(Some(crate::downgrade::downgrade(&mut doc)?))
 }

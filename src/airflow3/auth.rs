@@ -1,0 +1,147 @@
+//! Airflow 3 authentication.
+//!
+//! - **Username and password** (the simple and FAB auth managers): `POST {server}/auth/token`
+//!   with `{"username", "password"}` answers `201 {"access_token": "<JWT>"}`, sent as
+//!   `Authorization: Bearer`. The token's lifetime is read from its `exp` claim (Airflow's
+//!   default is 24 h); the shared token cache refreshes it before it expires, and once more
+//!   after a 401.
+//! - **Astro deployment API token**: used as the bearer directly.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::core::auth::{RefreshPolicy, Token, TokenSource, endpoint_answer};
+use crate::core::{AuthError, Context, Credential};
+
+const API: &str = "airflow3";
+
+impl super::Client {
+    /// A client for the Airflow server at `server_url` (`https://host`; a trailing `/api/v2`
+    /// is accepted and dropped, since the document's paths carry it) logging in with `username`
+    /// and `password` at the server's `/auth/token`.
+    pub fn with_password(server_url: &str, username: &str, password: &SecretString) -> Self {
+        let root = server_root(server_url);
+        let token_url = format!("{root}/auth/token");
+        let source = PasswordLogin {
+            token_url,
+            username: username.to_string(),
+            password: password.clone(),
+            http: crate::core::http_client(),
+        };
+        Self::with_context(
+            &root,
+            Context::new(API)
+                .with_credential(Credential::bearer_tokens(source, RefreshPolicy::default())),
+        )
+    }
+
+    /// A client for the Airflow server at `server_url` sending an Astro deployment API token
+    /// (or any JWT you already hold) as `Authorization: Bearer`, with Astro's per-token rate
+    /// limits.
+    pub fn with_bearer_token(server_url: &str, token: &SecretString) -> Self {
+        Self::with_context(
+            &server_root(server_url),
+            Context::new(API)
+                .with_credential(Credential::bearer(token))
+                .with_rate_limits(crate::core::limits::astro()),
+        )
+    }
+}
+
+/// `https://host/prefix/api/v2/` → `https://host/prefix`: the document's paths start with
+/// `/api/v2`, and `/auth/token` sits beside it.
+fn server_root(url: &str) -> String {
+    let base = url.trim_end_matches('/');
+    base.strip_suffix("/api/v2").unwrap_or(base).to_string()
+}
+
+struct PasswordLogin {
+    token_url: String,
+    username: String,
+    password: SecretString,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct Issued {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    exp: Option<u64>,
+}
+
+/// Seconds left before the JWT's `exp`, read without verifying it (only the server can).
+fn lifetime(jwt: &str) -> Option<Duration> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let exp = serde_json::from_slice::<Claims>(&bytes).ok()?.exp?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(exp.saturating_sub(now)))
+}
+
+impl TokenSource for PasswordLogin {
+    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
+        const STEP: &str = "POST /auth/token";
+        let body = serde_json::json!({
+            "username": self.username,
+            "password": self.password.expose_secret(),
+        });
+        let request = self
+            .http
+            .post(&self.token_url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(&body);
+        async move {
+            let answer = endpoint_answer(API, STEP, request).await?;
+            let issued: Issued = serde_json::from_str(&answer).map_err(|_| {
+                let mut e = AuthError::token_endpoint(API, STEP, Some(201), &answer);
+                e.detail = format!("no access_token in the answer: {}", e.detail);
+                e
+            })?;
+            let lifetime = lifetime(&issued.access_token);
+            Ok(Token {
+                secret: SecretString::from(issued.access_token),
+                lifetime,
+            })
+        }
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_root_drops_the_api_prefix() {
+        assert_eq!(
+            server_root("http://127.0.0.1:8080/api/v2"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(server_root("https://h/x/api/v2/"), "https://h/x");
+        assert_eq!(server_root("https://h/x/"), "https://h/x");
+    }
+
+    #[test]
+    fn the_lifetime_comes_from_exp() {
+        use base64::Engine;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{{\"sub\":\"admin\",\"exp\":{}}}", now + 3600));
+        let left = lifetime(&format!("e30.{payload}.sig")).unwrap();
+        assert!(left <= Duration::from_secs(3600) && left >= Duration::from_secs(3590));
+        assert_eq!(lifetime("not-a-jwt"), None);
+    }
+}
