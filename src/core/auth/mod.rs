@@ -89,6 +89,11 @@ impl AuthError {
 
 /// Sends a request to a token, login or exchange endpoint and returns its body on success;
 /// otherwise an [`AuthError`] naming `api` and `step` with the status and a redacted excerpt.
+/// Only the APIs with a token endpoint use it.
+#[cfg_attr(
+    not(any(feature = "galaxy", feature = "biganimal", feature = "airflow3")),
+    allow(dead_code)
+)]
 pub(crate) async fn endpoint_answer(
     api: &'static str,
     step: &'static str,
