@@ -18,14 +18,9 @@ pub fn run(root: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["run", "--quiet", "--example", "airflow_quickstart"])
-        .env("AIRFLOW_API_URL", format!("{}/api/v1", airflow.url))
-        .env("AIRFLOW_USERNAME", crate::servers::AIRFLOW_USER)
-        .env("AIRFLOW_PASSWORD", crate::servers::AIRFLOW_PASSWORD)
-        // Only the demo's own credentials: never a developer's other Airflow settings.
-        .env_remove("ASTRONOMER_SERVICE_ACCOUNT_KEY")
-        .env_remove("ASTRO_API_TOKEN")
+    let mut command = Command::new(cargo);
+    command.args(["run", "--quiet", "--example", "airflow_quickstart"]);
+    let status = crate::servers::airflow2_client_env(&mut command, &airflow.url)
         .current_dir(root)
         .status()?;
     println!("==> stopping Airflow");

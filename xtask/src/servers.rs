@@ -162,6 +162,18 @@ pub const AIRFLOW_USER: &str = "admin";
 /// See [`AIRFLOW_USER`]. Only ever used on loopback servers the tests start.
 pub const AIRFLOW_PASSWORD: &str = "admin";
 
+/// Points `command` at the test Airflow at `url` the way `Client::from_config` reads it
+/// (`AIRFLOW_API_URL` + basic auth), removing the other credential kinds a developer's shell
+/// may hold, which `from_config` would refuse alongside.
+pub fn airflow2_client_env(command: &mut Command, url: &str) -> &mut Command {
+    command
+        .env("AIRFLOW_API_URL", format!("{url}/api/v1"))
+        .env("AIRFLOW_USERNAME", AIRFLOW_USER)
+        .env("AIRFLOW_PASSWORD", AIRFLOW_PASSWORD)
+        .env_remove("ASTRONOMER_SERVICE_ACCOUNT_KEY")
+        .env_remove("ASTRO_API_TOKEN")
+}
+
 /// A running Apache Airflow 2 (webserver + scheduler) on loopback.
 pub struct Airflow2 {
     /// `http://127.0.0.1:<port>` (the API is under `/api/v1`).

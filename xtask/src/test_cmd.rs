@@ -167,12 +167,7 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
         .find(|(n, _)| n == "airflow_quickstart")
         .map(|(_, exe)| exe.clone())
         .ok_or_else(|| anyhow::anyhow!("the quickstart example was not built"))?;
-    let example = Command::new(quickstart)
-        .env("AIRFLOW_API_URL", format!("{url}/api/v1"))
-        .env("AIRFLOW_USERNAME", crate::servers::AIRFLOW_USER)
-        .env("AIRFLOW_PASSWORD", crate::servers::AIRFLOW_PASSWORD)
-        .env_remove("ASTRONOMER_SERVICE_ACCOUNT_KEY")
-        .env_remove("ASTRO_API_TOKEN")
+    let example = crate::servers::airflow2_client_env(&mut Command::new(quickstart), &url)
         .current_dir(root)
         .status()?;
     drop(env);
