@@ -165,7 +165,7 @@ pub const AIRFLOW_PASSWORD: &str = "admin";
 /// Points `command` at the test Airflow at `url` the way `Client::from_config` reads it
 /// (`AIRFLOW_API_URL` + basic auth), removing the other credential kinds a developer's shell
 /// may hold, which `from_config` would refuse alongside.
-pub fn airflow2_client_env(command: &mut Command, url: &str) -> &mut Command {
+pub fn airflow2_client_env<'a>(command: &'a mut Command, url: &str) -> &'a mut Command {
     command
         .env("AIRFLOW_API_URL", format!("{url}/api/v1"))
         .env("AIRFLOW_USERNAME", AIRFLOW_USER)
