@@ -132,3 +132,92 @@ async fn an_astro_token_is_sent_as_is() {
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| r.url.path() != "/auth/token"));
 }
+
+#[tokio::test]
+async fn with_password_at_logs_in_at_its_token_url_and_calls_the_api_elsewhere() {
+    let (api, auth) = (MockServer::start().await, MockServer::start().await);
+    let token = jwt("split", 3600);
+    login_mock(&auth, &token, 1).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/variables"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(variables()))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let airflow = Client::with_password_at(
+        &format!("{}/api/v2", api.uri()),
+        &format!("{}/auth/token", auth.uri()),
+        "admin",
+        &SecretString::from("admin"),
+    );
+    airflow.get_variables().send().await.unwrap();
+    let on_api = api.received_requests().await.unwrap();
+    assert!(on_api.iter().all(|r| r.url.path() != "/auth/token"));
+}
+
+#[tokio::test]
+async fn a_clear_text_token_url_off_loopback_is_refused_before_the_password_is_sent() {
+    let api = MockServer::start().await;
+    let airflow = Client::with_password_at(
+        &api.uri(),
+        "http://airflow.example.com/auth/token",
+        "admin",
+        &SecretString::from("do-not-send"),
+    );
+    let err = airflow.get_variables().send().await.unwrap_err();
+    let text = err.to_string();
+    let Error::Auth { source, .. } = &err else {
+        panic!("expected Error::Auth, got {text}");
+    };
+    assert_eq!(
+        source.kind,
+        dataplat::core::AuthErrorKind::Configuration,
+        "{text}"
+    );
+    assert!(text.contains("plain http://"), "{text}");
+    assert!(!text.contains("do-not-send"), "{text}");
+    assert!(api.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_unverifiable_jwt_403_logs_in_again_and_replays_but_a_permission_403_does_not() {
+    // A JWT signed with a secret the server no longer has (restarted without a configured
+    // secret) gets 403 "Invalid JWT token": a rejection, like 401.
+    let server = MockServer::start().await;
+    let (old, new) = (jwt("old-secret", 3600), jwt("new-secret", 3600));
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"access_token": old})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    login_mock(&server, &new, 1).await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {old}").as_str()))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({"detail": "Invalid JWT token"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/variables"))
+        .and(header("authorization", format!("Bearer {new}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(variables()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/pools"))
+        .and(header("authorization", format!("Bearer {new}").as_str()))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"detail": "Forbidden"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let airflow = Client::with_password(&server.uri(), "admin", &SecretString::from("admin"));
+    airflow.get_variables().send().await.unwrap();
+    // The token is good but lacks a permission: an error status, no new login.
+    let err = airflow.get_pools().send().await.unwrap_err();
+    assert!(matches!(err, Error::Status { status: 403, .. }), "{err}");
+}

@@ -15,13 +15,8 @@ use dataplat::airflow::{Client, types};
 use dataplat::core::{CollectItems, Error, WaitError, WaitOptions};
 use futures::StreamExt;
 
-const NEEDS: &str = "needs the real Airflow 2 that `cargo xtask test` starts";
-
-fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the live tests through `cargo xtask test` ({NEEDS})")
-    })
-}
+mod live;
+use live::var;
 
 /// Through the validating proxy (its base URL is the API root).
 fn client() -> Client {
@@ -481,47 +476,18 @@ async fn the_served_document_equals_the_vendored_upstream() {
         .text()
         .await
         .unwrap();
-    let vendored = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/airflow/upstream/v1.yaml"),
-    )
-    .unwrap();
     let mut served: serde_json::Value = serde_norway::from_str(&served).unwrap();
-    let mut vendored: serde_json::Value = serde_norway::from_str(&vendored).unwrap();
+    let mut vendored = live::repo_document("specs/airflow/upstream/v1.yaml");
     // connexion rewrites `servers` to where it mounted the API when serving the document (it
     // drops the description): the one member that says where, not what. Checked, then set aside.
     assert_eq!(served["servers"][0]["url"], "/api/v1");
     for doc in [&mut served, &mut vendored] {
         doc.as_object_mut().unwrap().remove("servers");
     }
-    let mut differences = Vec::new();
-    diff("", &vendored, &served, &mut differences);
+    let differences = live::differences(&vendored, &served);
     assert!(
         differences.is_empty(),
         "the running server's /api/v1/openapi.yaml differs from specs/airflow/upstream/v1.yaml at:\n{}",
         differences.join("\n")
     );
-}
-
-/// JSON pointers where `a` and `b` differ (at most 50).
-fn diff(at: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
-    use serde_json::Value::Object;
-    if out.len() >= 50 {
-        return;
-    }
-    match (a, b) {
-        (Object(x), Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => diff(&here, p, q, out),
-                    (Some(_), None) => out.push(format!("{here}: only in the vendored upstream")),
-                    (None, Some(_)) => out.push(format!("{here}: only in the served document")),
-                    (None, None) => {}
-                }
-            }
-        }
-        _ if a != b => out.push(format!("{at}: {a} (vendored) vs {b} (served)")),
-        _ => {}
-    }
 }

@@ -12,5 +12,5 @@ pub mod auth;
 pub mod wait;
 pub use generated::*;
 
-// Airflow 2.11 answers wrong credentials with 403 (2.10: 401).
-crate::core::hooks::wire_client!("airflow", rejected = [401, 403]);
+// Wrong credentials answer 403 here, which `core::hooks::rejection_rule` counts as a rejection.
+crate::core::hooks::wire_client!("airflow");

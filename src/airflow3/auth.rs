@@ -15,7 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::core::auth::{RefreshPolicy, Token, TokenSource, endpoint_answer};
-use crate::core::{AuthError, Context, Credential};
+use crate::core::transport::check_secure_url;
+use crate::core::{AuthError, AuthErrorKind, Context, Credential};
 
 const API: &str = "airflow3";
 
@@ -26,14 +27,27 @@ impl super::Client {
     pub fn with_password(server_url: &str, username: &str, password: &SecretString) -> Self {
         let root = server_root(server_url);
         let token_url = format!("{root}/auth/token");
+        Self::with_password_at(&root, &token_url, username, password)
+    }
+
+    /// Like [`with_password`](Self::with_password), for deployments that reach the API and
+    /// the login at different addresses (a gateway routing `/api/v2` and `/auth` apart, or a
+    /// validating proxy that knows only the API): requests go to `server_url`, the login to
+    /// `token_url` (the full URL of the auth manager's `…/auth/token`).
+    pub fn with_password_at(
+        server_url: &str,
+        token_url: &str,
+        username: &str,
+        password: &SecretString,
+    ) -> Self {
         let source = PasswordLogin {
-            token_url,
+            token_url: token_url.to_string(),
             username: username.to_string(),
             password: password.clone(),
             http: crate::core::http_client(),
         };
         Self::with_context(
-            &root,
+            &server_root(server_url),
             Context::new(API)
                 .with_credential(Credential::bearer_tokens(source, RefreshPolicy::default())),
         )
@@ -100,7 +114,19 @@ impl TokenSource for PasswordLogin {
             .post(&self.token_url)
             .header(reqwest::header::ACCEPT, "application/json")
             .json(&body);
+        let token_url = self.token_url.clone();
         async move {
+            // The password goes to the token URL, which `with_password_at` lets differ from
+            // the API's: it gets the same refusal of clear text as every API call.
+            let url = reqwest::Url::parse(&token_url).map_err(|e| {
+                AuthError::new(
+                    API,
+                    "configuration",
+                    AuthErrorKind::Configuration,
+                    format!("invalid token URL: {e}"),
+                )
+            })?;
+            check_secure_url(API, &url)?;
             let answer = endpoint_answer(API, STEP, request).await?;
             let issued: Issued = serde_json::from_str(&answer).map_err(|_| {
                 let mut e = AuthError::token_endpoint(API, STEP, Some(201), &answer);

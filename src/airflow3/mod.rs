@@ -17,6 +17,7 @@ pub mod auth;
 pub mod wait;
 pub use generated::*;
 
-// Airflow 3 answers missing or wrong credentials with 401, and 403 for a valid token without
-// the permission; only 401 means the credential itself was refused.
+// Airflow 3 answers an expired token with 401 and an unverifiable one with 403 "Invalid JWT
+// token", both rejections; a 403 for a valid token without the permission is not
+// (`core::hooks::rejection_rule`).
 crate::core::hooks::wire_client!("airflow3");

@@ -36,4 +36,4 @@ fn restore_scim_media_type(request: &mut reqwest::Request, operation: &str) {
     }
 }
 
-crate::core::hooks::wire_client!("astra", rejected = [401], restore_scim_media_type);
+crate::core::hooks::wire_client!("astra", restore_scim_media_type);

@@ -30,6 +30,7 @@ pub struct Context {
     timeout: Option<Duration>,
     envelope_errors: bool,
     max_body_bytes: usize,
+    rejects: super::hooks::RejectionRule,
 }
 
 /// Largest response body a client reads by default (64 MiB); larger answers are an error.
@@ -55,6 +56,7 @@ impl Context {
             // ACM answers some failures with HTTP 200 and an `error` member in its envelope.
             envelope_errors: api == "acm",
             max_body_bytes: MAX_BODY_BYTES,
+            rejects: super::hooks::rejection_rule(api),
         }
     }
 
@@ -105,6 +107,11 @@ impl Context {
     /// Largest response body read.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
+    }
+
+    /// Whether this answer means the credential was refused (see `hooks::rejection_rule`).
+    pub(crate) fn rejects(&self, status: reqwest::StatusCode, body: &[u8]) -> bool {
+        (self.rejects)(status, body)
     }
 
     /// The same context, authenticating every request with `credential`.

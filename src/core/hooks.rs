@@ -1,7 +1,7 @@
 //! The request path shared by all generated clients (progenitor's `ClientHooks`).
 
-use reqwest::Request;
 use reqwest::header::USER_AGENT;
+use reqwest::{Request, StatusCode};
 
 use super::{AuthError, AuthErrorKind, Context};
 
@@ -16,15 +16,51 @@ pub(crate) fn prepare(context: &Context, request: &mut Request) {
     headers.insert(USER_AGENT, context.user_agent().clone());
 }
 
+/// Whether an answer (status and buffered body) means the credential itself was refused, as
+/// opposed to "this identity may not do that". Such an answer is replayed once with a fresh
+/// token when the credential can refresh, and reported as [`Error::Auth`](super::Error::Auth).
+pub(crate) type RejectionRule = fn(StatusCode, &[u8]) -> bool;
+
+/// The rejection rule of the API named `api`: 401 everywhere, plus what a vendor answers
+/// instead.
+pub(crate) fn rejection_rule(api: &str) -> RejectionRule {
+    match api {
+        // Airflow 2.11 answers wrong credentials with 403 (2.10 answered 401).
+        "airflow" => |status, _| matches!(status.as_u16(), 401 | 403),
+        // Airflow 3 answers an expired JWT with 401, but one it cannot verify (forged, or
+        // signed with a secret the server no longer has, as after a restart without a
+        // configured secret) with 403 {"detail": "Invalid JWT token"}. A 403 for a valid token
+        // lacking a permission says something else and stays an error status.
+        "airflow3" => |status, body| {
+            status == StatusCode::UNAUTHORIZED
+                || (status == StatusCode::FORBIDDEN && detail_is(body, "Invalid JWT token"))
+        },
+        _ => |status, _| status == StatusCode::UNAUTHORIZED,
+    }
+}
+
+/// Whether `body` is a JSON object whose `detail` member is `text`.
+fn detail_is(body: &[u8], text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Detail<'a> {
+        #[serde(borrow)]
+        detail: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Detail>(body).is_ok_and(|d| d.detail.as_deref() == Some(text))
+}
+
+/// Marks a buffered response that its context's [`RejectionRule`] calls a rejection.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rejected;
+
 /// Turns a credential rejection into an error that says which API refused what, with the
 /// context's hint (ACM: keys expire after 24 h). `None` when the answer is not a rejection.
 pub(crate) fn rejection(
     context: &Context,
     operation: &str,
-    status: u16,
-    statuses: &[u16],
+    response: &reqwest::Response,
 ) -> Option<AuthError> {
-    if context.credential().is_none() || !statuses.contains(&status) {
+    if context.credential().is_none() || response.extensions().get::<Rejected>().is_none() {
         return None;
     }
     let mut detail = format!("the credentials were rejected for {operation}");
@@ -35,25 +71,20 @@ pub(crate) fn rejection(
     Some(AuthError {
         api: context.api(),
         step: "request",
-        status: Some(status),
+        status: Some(response.status().as_u16()),
         detail,
         kind: AuthErrorKind::Rejected,
     })
 }
 
 /// Wires a generated `Client` to the shared core: its `ClientHooks` impl (credentials, redirects,
-/// 401 replay, an optional per-API request adjustment) and the common constructors.
-///
-/// `rejected` lists the statuses that mean "credentials refused" for this API (401 everywhere;
-/// Airflow 2.11 also answers 403).
+/// replay after a rejection, an optional per-API request adjustment) and the common
+/// constructors. What counts as a rejection is the API's [`rejection_rule`].
 macro_rules! wire_client {
     ($api:literal) => {
-        $crate::core::hooks::wire_client!($api, rejected = [401]);
+        $crate::core::hooks::wire_client!($api, |_request: &mut ::reqwest::Request, _operation: &str| {});
     };
-    ($api:literal, rejected = $rejected:expr) => {
-        $crate::core::hooks::wire_client!($api, rejected = $rejected, |_request: &mut ::reqwest::Request, _operation: &str| {});
-    };
-    ($api:literal, rejected = $rejected:expr, $adjust:expr) => {
+    ($api:literal, $adjust:expr) => {
         impl ::progenitor_client::ClientHooks<$crate::core::Context> for Client {
             async fn pre<E>(
                 &self,
@@ -85,7 +116,7 @@ macro_rules! wire_client {
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 let context = ::progenitor_client::ClientInfo::inner(self);
                 match result.as_ref().ok().and_then(|r| {
-                    $crate::core::hooks::rejection(context, info.operation_id, r.status().as_u16(), &$rejected)
+                    $crate::core::hooks::rejection(context, info.operation_id, r)
                 }) {
                     Some(e) => {
                         $crate::core::error::record_auth_failure(&e);

@@ -7,6 +7,7 @@ use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, PROXY_AUTHORIZATION};
 use reqwest::{Client, Method, Request, Response, ResponseBuilderExt, StatusCode, Url};
 use tracing::Level;
 
+use super::hooks::Rejected;
 use super::redact::{REDACTED, redact_json};
 use super::retry::{full_jitter, idempotent, never_sent, retry_after, retryable_status};
 use super::{AuthError, AuthErrorKind, Context};
@@ -19,7 +20,16 @@ const CREDENTIAL_HEADERS: [&str; 2] = ["x-auth-token", "x-access-key"];
 
 /// Refuses to send credentials in clear text anywhere but loopback.
 pub(crate) fn check_transport(context: &Context, url: &Url) -> Result<(), AuthError> {
-    if context.credential().is_none() || url.scheme() != "http" {
+    if context.credential().is_none() {
+        return Ok(());
+    }
+    check_secure_url(context.api(), url)
+}
+
+/// Refuses a plain `http://` URL to anything but loopback: where a credential (an API call's
+/// header, or a login's password) is about to go.
+pub(crate) fn check_secure_url(api: &'static str, url: &Url) -> Result<(), AuthError> {
+    if url.scheme() != "http" {
         return Ok(());
     }
     let loopback = match url.host() {
@@ -32,7 +42,7 @@ pub(crate) fn check_transport(context: &Context, url: &Url) -> Result<(), AuthEr
         return Ok(());
     }
     Err(AuthError::new(
-        context.api(),
+        api,
         "configuration",
         AuthErrorKind::Configuration,
         format!(
@@ -85,10 +95,7 @@ pub(crate) async fn execute(
         super::limits::wait(context.rate_limits(), &method, &path).await;
         span.record("attempt", attempt);
         trace_request(&request);
-        let outcome = match send_authorized(client, context, request).await {
-            Ok(response) => buffer(context, response).await,
-            Err(e) => Err(e),
-        };
+        let outcome = send_authorized(client, context, request).await;
         // Some(retry-after) when another attempt is worth it.
         let again = match &outcome {
             Ok(r) => {
@@ -152,6 +159,9 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
         .status(status)
         .version(version)
         .url(url);
+    if context.rejects(status, &body) {
+        builder = builder.extension(Rejected);
+    }
     if let Some(h) = builder.headers_mut() {
         *h = headers;
     }
@@ -203,7 +213,8 @@ fn redacted_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Sends `request`; on a 401 for a refreshable credential, refreshes it and replays once.
+/// Sends `request` and buffers the answer; when the answer rejects a refreshable credential,
+/// refreshes it and replays once.
 async fn send_authorized(
     client: &Client,
     context: &Context,
@@ -214,7 +225,8 @@ async fn send_authorized(
         .credential()
         .and_then(|c| request.headers().get(c.header_name()).cloned());
     let response = send_following_redirects(client, context, request).await?;
-    if response.status() != StatusCode::UNAUTHORIZED {
+    let response = buffer(context, response).await?;
+    if response.extensions().get::<Rejected>().is_none() {
         return Ok(response);
     }
     let (Some(credential), Some(mut again), Some(sent)) = (context.credential(), replay, sent)
@@ -229,7 +241,8 @@ async fn send_authorized(
             again
                 .headers_mut()
                 .insert(credential.header_name().clone(), fresh);
-            send_following_redirects(client, context, again).await
+            let response = send_following_redirects(client, context, again).await?;
+            buffer(context, response).await
         }
         // The refresh failed or gave the same token: the 401 is the answer.
         _ => Ok(response),

@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 pub fn run(root: &Path) -> Result<()> {
     println!("==> starting a local Apache Airflow 2.11.2 (first run installs it: about a minute)");
     let started = std::time::Instant::now();
-    let airflow = crate::servers::start_airflow2(root)?;
+    let airflow = crate::airflow_server::start(root, crate::airflow_server::Version::V2)?;
     println!(
         "    up at {} after {:.0} s\n==> cargo run --example airflow_quickstart",
         airflow.url,
@@ -20,7 +20,7 @@ pub fn run(root: &Path) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command.args(["run", "--quiet", "--example", "airflow_quickstart"]);
-    let status = crate::servers::airflow2_client_env(&mut command, &airflow.url)
+    let status = crate::airflow_server::airflow2_client_env(&mut command, &airflow.url)
         .current_dir(root)
         .status()?;
     println!("==> stopping Airflow");

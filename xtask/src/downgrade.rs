@@ -12,6 +12,7 @@
 //! | `exclusiveMinimum: n` / `exclusiveMaximum: n` | `minimum: n, exclusiveMinimum: true` / `maximum: …` |
 //! | `examples: [a, …]` | `example: a` |
 //! | `prefixItems: [A, B]` (a tuple) | `items: {anyOf: [A, B]}`, with `minItems`/`maxItems` kept: 3.0 cannot type positions, so each element may be any of them |
+//! | a parameter's schema allowing `null` | the same without `nullable`: parameters are text, a null cannot be sent; leaving the parameter out is what it means |
 //!
 //! Anything else that 3.0 cannot say is an error naming its JSON pointer, never silently
 //! dropped.
@@ -152,6 +153,18 @@ fn esc(s: &str) -> String {
 fn params(list: &mut Value, at: &str, counts: &mut Counts) -> Result<()> {
     for (i, p) in list.as_array_mut().into_iter().flatten().enumerate() {
         with_schema(p, &format!("{at}/{i}"), counts)?;
+        // A parameter is text on the wire, with no way to send a null: 3.1's `X | null` on one
+        // (FastAPI's `Optional[X] = None`) means it may be left out, which `required` says.
+        // Kept as `nullable`, it would claim a value no client can send; a path segment would
+        // become an Option that cannot be put in the path, and validators such as Prism
+        // refuse real values of a nullable array ("must be array,null").
+        if let Some(schema) = p.get_mut("schema").and_then(|s| s.as_object_mut())
+            && schema.remove("nullable").is_some()
+        {
+            *counts
+                .entry("parameter: null dropped (none on the wire)")
+                .or_default() += 1;
+        }
     }
     Ok(())
 }
@@ -447,12 +460,14 @@ mod tests {
                 "schema": {"type": ["string", "null"]},
                 "examples": {"one": {"value": "a"}}
             }}}}}}}});
-        downgrade(&mut doc).unwrap();
+        let counts = downgrade(&mut doc).unwrap();
         let op = &doc["paths"]["/x"]["get"];
         assert_eq!(
             op["parameters"][0]["schema"],
-            json!({"type": "integer", "nullable": true})
+            json!({"type": "integer"}),
+            "a parameter has no null on the wire"
         );
+        assert_eq!(counts["parameter: null dropped (none on the wire)"], 1);
         let media = &op["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"], json!({"type": "string", "nullable": true}));
         assert_eq!(

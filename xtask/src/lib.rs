@@ -1,6 +1,7 @@
 //! dataplat's maintainer tasks as a library, so they can be tested against scratch copies of
 //! the spec folders. The `xtask` binary is a thin command line over these modules.
 
+pub mod airflow_server;
 pub mod bench;
 pub mod check;
 pub mod demo;

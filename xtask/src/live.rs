@@ -1,11 +1,13 @@
-//! The live test environment: a real Airflow 2, a validating Prism proxy in front of it, and a
-//! Prism mock per vendor spec. Tests find them through `DATAPLAT_*` environment variables.
+//! The live test environment: a real Airflow 2 and a real Airflow 3, a validating Prism proxy
+//! in front of each, and a Prism mock per vendor spec. Tests find them through `DATAPLAT_*`
+//! environment variables.
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
-use crate::servers::{self, Airflow2, Prism};
+use crate::airflow_server::{self, AIRFLOW_PASSWORD, AIRFLOW_USER, Airflow, Version};
+use crate::servers::{self, Prism};
 
 /// Everything the live tests talk to; dropping it stops every server.
 pub struct LiveEnv {
@@ -13,7 +15,7 @@ pub struct LiveEnv {
     pub vars: Vec<(String, String)>,
     // Proxies and mocks go first, then the Airflow they front.
     _prism: Vec<Prism>,
-    _airflow2: Airflow2,
+    _airflows: Vec<Airflow>,
     _logs: tempfile::TempDir,
 }
 
@@ -30,30 +32,41 @@ pub fn start(root: &Path) -> Result<LiveEnv> {
     };
     let mut vars = Vec::new();
 
+    // Both Airflows start side by side: each spends most of its start-up waiting on itself.
     let t = std::time::Instant::now();
-    let airflow2 = servers::start_airflow2(root)?;
-    timed("Airflow 2.11.2 (migrate, user, DAGs, up)", t);
-    vars.push(("DATAPLAT_AIRFLOW2_URL".into(), airflow2.url.clone()));
-    vars.push((
-        "DATAPLAT_AIRFLOW2_USER".into(),
-        servers::AIRFLOW_USER.into(),
-    ));
-    vars.push((
-        "DATAPLAT_AIRFLOW2_PASSWORD".into(),
-        servers::AIRFLOW_PASSWORD.into(),
-    ));
+    let [airflow2, airflow3] = std::thread::scope(|s| {
+        [Version::V2, Version::V3]
+            .map(|v| s.spawn(move || airflow_server::start(root, v)))
+            .map(|h| h.join().map_err(|_| anyhow!("starting Airflow panicked"))?)
+    });
+    let (airflow2, airflow3) = (airflow2?, airflow3?);
+    timed("Airflow 2.11.2 + 3.3.2 (migrate, DAGs, up)", t);
 
-    let mut prism = Vec::new();
     let t = std::time::Instant::now();
-    let proxy = servers::start_prism_proxy(
-        root,
-        "airflow2",
-        &root.join("specs/airflow/effective.json"),
-        &format!("{}/api/v1", airflow2.url),
-        logs.path(),
-    )?;
-    vars.push(("DATAPLAT_AIRFLOW2_PRISM_URL".into(), proxy.url.clone()));
-    prism.push(proxy);
+    let mut prism = Vec::new();
+    // Airflow 2's document is relative to `/api/v1`; Airflow 3's paths carry `/api/v2`.
+    for (name, spec, airflow, upstream) in [
+        (
+            "AIRFLOW2",
+            "airflow",
+            &airflow2,
+            format!("{}/api/v1", airflow2.url),
+        ),
+        ("AIRFLOW3", "airflow3", &airflow3, airflow3.url.clone()),
+    ] {
+        let proxy = servers::start_prism_proxy(
+            root,
+            &name.to_lowercase(),
+            &root.join(format!("specs/{spec}/effective.json")),
+            &upstream,
+            logs.path(),
+        )?;
+        vars.push((format!("DATAPLAT_{name}_URL"), airflow.url.clone()));
+        vars.push((format!("DATAPLAT_{name}_USER"), AIRFLOW_USER.into()));
+        vars.push((format!("DATAPLAT_{name}_PASSWORD"), AIRFLOW_PASSWORD.into()));
+        vars.push((format!("DATAPLAT_{name}_PRISM_URL"), proxy.url.clone()));
+        prism.push(proxy);
+    }
     for api in MOCKED {
         let mock = servers::start_prism_mock(
             root,
@@ -70,11 +83,11 @@ pub fn start(root: &Path) -> Result<LiveEnv> {
         ));
         prism.push(mock);
     }
-    timed("Prism 5.14.2 (1 proxy, 4 mocks)", t);
+    timed("Prism 5.14.2 (2 proxies, 4 mocks)", t);
     Ok(LiveEnv {
         vars,
         _prism: prism,
-        _airflow2: airflow2,
+        _airflows: vec![airflow2, airflow3],
         _logs: logs,
     })
 }

@@ -77,7 +77,7 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
         ),
         started.elapsed(),
     ));
-    timed(phases, "live tests: real Airflow 2, Prism", || {
+    timed(phases, "live tests: real Airflow 2 and 3, Prism", || {
         live_tests(root, env)
     })?;
     for api in crate::layout::apis(root)? {
@@ -107,8 +107,8 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     Ok(())
 }
 
-/// Runs the ignored live tests against the started servers (the Airflow tests and the Prism
-/// tests side by side), then stops the servers by process group whatever the tests did.
+/// Runs the ignored live tests against the started servers (the Airflow 2, Airflow 3 and Prism
+/// suites side by side), then stops the servers by process group whatever the tests did.
 fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
     let mut binaries = built(
         root,
@@ -119,6 +119,8 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
             "--no-run",
             "--test",
             "live_airflow2",
+            "--test",
+            "live_airflow3",
             "--test",
             "live_prism",
         ],
@@ -148,11 +150,12 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
             .current_dir(root)
             .spawn()?)
     };
-    // One Airflow serves every Airflow test: one at a time keeps their data apart. The Prism
-    // mocks are stateless, and both binaries run side by side.
-    let mut airflow = run("live_airflow2", "--test-threads=1")?;
+    // One Airflow of each version serves all of its suite's tests: one at a time keeps their
+    // data apart. The Prism mocks are stateless. The three binaries run side by side.
+    let mut airflow2 = run("live_airflow2", "--test-threads=1")?;
+    let mut airflow3 = run("live_airflow3", "--test-threads=1")?;
     let prism = run("live_prism", "--test-threads=4")?.wait()?;
-    let airflow = airflow.wait()?;
+    let (airflow2, airflow3) = (airflow2.wait()?, airflow3.wait()?);
     // The main job's example against the same Airflow (`cargo xtask demo` runs it against one
     // it starts itself); `cargo test` built it.
     let url = env
@@ -167,12 +170,19 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
         .find(|(n, _)| n == "airflow_quickstart")
         .map(|(_, exe)| exe.clone())
         .ok_or_else(|| anyhow::anyhow!("the quickstart example was not built"))?;
-    let example = crate::servers::airflow2_client_env(&mut Command::new(quickstart), &url)
+    let example = crate::airflow_server::airflow2_client_env(&mut Command::new(quickstart), &url)
         .current_dir(root)
         .status()?;
     drop(env);
-    if !airflow.success() || !prism.success() || !example.success() {
-        bail!("the live tests failed (Airflow: {airflow}, Prism: {prism}, quickstart: {example})");
+    let outcomes = [
+        ("Airflow 2", airflow2),
+        ("Airflow 3", airflow3),
+        ("Prism", prism),
+        ("quickstart", example),
+    ];
+    if outcomes.iter().any(|(_, status)| !status.success()) {
+        let each: Vec<String> = outcomes.iter().map(|(n, s)| format!("{n}: {s}")).collect();
+        bail!("the live tests failed ({})", each.join(", "));
     }
     Ok(())
 }

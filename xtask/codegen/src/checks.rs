@@ -274,6 +274,22 @@ impl Checker<'_> {
                     format!("parameter `{name}` uses `content`; progenitor needs `schema`"),
                 );
             }
+            // A typeless path segment becomes a `serde_json::Value`, which the path is built
+            // from by its JSON text: the string `x` is sent as `"x"`, quotes included.
+            if location == "path"
+                && let Some(schema) = p.get("schema").and_then(|s| deref(self.doc, s))
+                && !["type", "enum", "allOf", "anyOf", "oneOf"]
+                    .iter()
+                    .any(|k| schema.get(*k).is_some())
+            {
+                self.push(
+                    format!("{at}/schema"),
+                    Some(id),
+                    format!(
+                        "path parameter `{name}` has no type: it would be sent JSON-encoded (a string in quotes); give it one"
+                    ),
+                );
+            }
             let style = p.get("style").and_then(Value::as_str);
             let ok = matches!(
                 (location.as_str(), style),

@@ -98,6 +98,16 @@ fn path_parameters_must_match_the_template() {
     ));
     assert_eq!(p.pointer, "/paths/~1things~1{id}/get/parameters/1");
     assert!(p.message.contains("`extra`"), "{p}");
+
+    // Airflow 3's trigger_dag_run: `dag_id` with only a title would be sent as `"dag"`.
+    let p = only(check(
+        "t.json",
+        &doc(|d| {
+            d["paths"]["/things/{id}"]["get"]["parameters"][0]["schema"] = json!({"title": "Id"})
+        }),
+    ));
+    assert_eq!(p.pointer, "/paths/~1things~1{id}/get/parameters/0/schema");
+    assert!(p.message.contains("has no type"), "{p}");
 }
 
 #[test]
