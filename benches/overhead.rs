@@ -3,8 +3,8 @@
 //! the equivalent raw `reqwest` call decoding into the same generated type, against one
 //! loopback server.
 //!
-//! criterion measures each variant; then an interleaved run (client and raw alternating in
-//! rounds) gives the ratio that `cargo xtask bench` reports, which machine noise affects less
+//! criterion measures each variant; then an interleaved run (client and raw
+//! alternating in short rounds) gives the ratio that `cargo xtask bench` reports, which machine noise affects less
 //! than separate runs. Results: `target/dataplat-bench/overhead.json`.
 
 mod support;
@@ -207,25 +207,41 @@ fn criterion_runs(rt: &tokio::runtime::Runtime, c: &Clients, quick: bool) {
     }
 }
 
-/// Client and raw alternate in rounds; the ratio of the medians of the per-call times.
-fn interleaved(
-    rt: &tokio::runtime::Runtime,
-    c: &Clients,
-    rounds: usize,
-    per_round: usize,
-) -> Vec<(String, f64, f64)> {
+/// Client and raw alternate in short rounds (ABBA, so neither always goes first): long
+/// enough for each variant to run warm, short enough that machine noise (another process, a
+/// frequency change) falls on both alike. The ratio is of the medians of the rounds' per-call
+/// times.
+///
+/// Client, server and connection tasks share one thread here (a current-thread runtime):
+/// handing work between threads costs more than the clients differ by, and varies more.
+fn interleaved(rounds: usize, per_round: usize) -> Vec<(String, f64, f64)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let c = &rt.block_on(clients());
     let mut out = Vec::new();
     for case in CASES {
         let (mut client, mut raw) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            for (is_raw, samples) in [(false, &mut client), (true, &mut raw)] {
+        for round in 0..rounds {
+            let order = if round % 2 == 0 {
+                [false, true]
+            } else {
+                [true, false]
+            };
+            for is_raw in order {
                 let started = Instant::now();
                 rt.block_on(async {
                     for _ in 0..per_round {
                         call(case, c, is_raw).await;
                     }
                 });
-                samples.push(started.elapsed().as_secs_f64() * 1e6 / per_round as f64);
+                let us = started.elapsed().as_secs_f64() * 1e6 / per_round as f64;
+                if is_raw {
+                    raw.push(us)
+                } else {
+                    client.push(us)
+                }
             }
         }
         out.push((case.to_string(), median(&mut client), median(&mut raw)));
@@ -238,7 +254,37 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// `DATAPLAT_BENCH_PROFILE="<case>|<dataplat or reqwest>|<calls>"`: only that many calls of
+/// one variant, on one thread, for a profiler or instruction counter (`perf stat`, callgrind).
+fn profile(spec: &str) {
+    let parts: Vec<&str> = spec.split('|').collect();
+    let [case, variant, calls] = parts[..] else {
+        panic!("DATAPLAT_BENCH_PROFILE={spec}: want <case>|<dataplat or reqwest>|<calls>");
+    };
+    let calls: usize = calls.parse().expect("a number of calls");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = clients().await;
+        profiled_calls(case, &c, variant == "reqwest", calls).await;
+    });
+}
+
+/// The calls alone, under a name a profiler can select (`callgrind --toggle-collect`): the
+/// client's side of each request, without setup or the server's tasks.
+#[inline(never)]
+async fn profiled_calls(case: &str, c: &Clients, raw: bool, calls: usize) {
+    for _ in 0..calls {
+        call(case, c, raw).await;
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("DATAPLAT_BENCH_PROFILE") {
+        return profile(&spec);
+    }
     let quick = std::env::var_os("DATAPLAT_BENCH_QUICK").is_some();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -247,12 +293,8 @@ fn main() {
         .unwrap();
     let c = rt.block_on(clients());
     criterion_runs(&rt, &c, quick);
-    let rows = interleaved(
-        &rt,
-        &c,
-        if quick { 7 } else { 21 },
-        if quick { 100 } else { 300 },
-    );
+    drop((c, rt));
+    let rows = interleaved(if quick { 20 } else { 200 }, 100);
     let json: Vec<_> = rows
         .iter()
         .map(|(case, client, raw)| json!({"case": case, "dataplat_us": client, "reqwest_us": raw, "ratio": client / raw}))

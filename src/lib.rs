@@ -13,7 +13,8 @@
 //! | [`biganimal`] | EDB BigAnimal API v3 (document authored here from public facts) | `biganimal` |
 //!
 //! Every request of every client goes through [`core`]. The core:
-//! - sets dataplat's `User-Agent` and drops progenitor's `api-version` header;
+//! - sets dataplat's `User-Agent` (progenitor's `api-version` header is removed from the
+//!   generated code);
 //! - adds credentials, refreshing tokens single-flight;
 //! - retries with backoff and rate-limits;
 //! - keeps credentials off other origins;

@@ -137,3 +137,25 @@ async fn scim_bodies_go_out_as_scim_json() {
     let sent: serde_json::Value = only_request(&server).await.body_json().unwrap();
     assert_eq!(sent["userName"], "ada@example.com");
 }
+
+#[tokio::test]
+async fn a_byte_stream_answer_streams_the_body_the_request_path_read() {
+    use futures::TryStreamExt;
+    let server = MockServer::start().await;
+    let document = r#"{"Resources":[{"id":"User"}],"totalResults":1}"#;
+    Mock::given(method("GET"))
+        .and(path("/v2/scim/ResourceTypes"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(document, "application/scim+json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::from_base_url(&server.uri());
+    let answer = client.get_scim_resource_types().send().await.unwrap();
+    assert_eq!(
+        answer.headers()["content-type"],
+        "application/scim+json",
+        "headers travel with the stream"
+    );
+    let chunks: Vec<bytes::Bytes> = answer.into_inner_stream().try_collect().await.unwrap();
+    assert_eq!(chunks.concat(), document.as_bytes());
+}

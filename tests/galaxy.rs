@@ -164,3 +164,33 @@ async fn error_bodies_decode_into_the_error_union() {
         other => panic!("expected a typed 403, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_undocumented_success_status_keeps_its_body_for_send_raw_and_send() {
+    // getCluster documents 200; a 202 is not in the document. The request path has read the
+    // body already: both entry points must still show it.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/public/api/v1/cluster/w-1"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"queued": "w-1"})))
+        .mount(&server)
+        .await;
+    let client = Client::from_base_url(&server.uri());
+    let raw = client.get_cluster().cluster_id("w-1").send_raw().await;
+    let Err(progenitor_client::Error::UnexpectedResponse(response)) = raw else {
+        panic!("expected UnexpectedResponse, got {raw:?}");
+    };
+    assert_eq!(response.status().as_u16(), 202);
+    assert_eq!(response.text().await.unwrap(), r#"{"queued":"w-1"}"#);
+
+    let err = client
+        .get_cluster()
+        .cluster_id("w-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, dataplat::core::Error::Status { status: 202, excerpt, .. } if excerpt.contains("queued")),
+        "{err}"
+    );
+}

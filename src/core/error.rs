@@ -10,6 +10,7 @@ use std::fmt;
 use std::future::Future;
 
 use progenitor_client::ResponseValue;
+use reqwest::header::HeaderName;
 
 use super::AuthError;
 use super::redact::excerpt;
@@ -17,13 +18,14 @@ use super::redact::excerpt;
 /// Most bytes of an unexpected error body read for the excerpt; the rest is not downloaded.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// Response headers that carry a request id, in the order they are looked for.
-const REQUEST_ID_HEADERS: [&str; 5] = [
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "x-correlation-id",
-    "cf-ray",
+/// Response headers that carry a request id, in the order they are looked for (as header
+/// names, so a lookup does not parse the name again).
+const REQUEST_ID_HEADERS: [HeaderName; 5] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("x-amzn-requestid"),
+    HeaderName::from_static("x-correlation-id"),
+    HeaderName::from_static("cf-ray"),
 ];
 
 /// The call an error belongs to.
@@ -148,7 +150,8 @@ struct Noticed {
 
 tokio::task_local! {
     /// Findings of the hooks for the call being sent (progenitor's hook errors carry only text).
-    static NOTICED: RefCell<Noticed>;
+    /// Boxed: the task-local swaps its value in and out on every poll of the call.
+    static NOTICED: Box<RefCell<Noticed>>;
 }
 
 fn notice(f: impl FnOnce(&mut Noticed)) {
@@ -195,18 +198,23 @@ where
         attempt = tracing::field::Empty,
         elapsed_ms = tracing::field::Empty,
     );
-    let started = std::time::Instant::now();
-    let (result, noticed) = NOTICED
-        .scope(RefCell::new(Noticed::default()), async {
+    // The clock is read only for a span someone records.
+    let started = (!span.is_disabled()).then(std::time::Instant::now);
+    // The call's result is written here rather than returned through the task-local and span
+    // wrappers: their every poll would copy a `Poll` as large as the result.
+    let mut outcome = None;
+    NOTICED
+        .scope(Box::default(), async {
             let result = send.await;
-            (
-                result,
-                NOTICED.with(|n| std::mem::take(&mut *n.borrow_mut())),
-            )
+            let noticed = NOTICED.with(|n| std::mem::take(&mut *n.borrow_mut()));
+            outcome = Some((result, noticed));
         })
         .instrument(span.clone())
         .await;
-    span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    let (result, noticed) = outcome.expect("the scoped call ran to completion");
+    if let Some(started) = started {
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    }
     // What the request path noticed outranks what progenitor made of the body: an oversized
     // body was never decoded, and an envelope error explains why the data did not decode.
     let outcome = if let Some(limit) = noticed.oversized {
@@ -303,13 +311,18 @@ async fn convert<E: serde::Serialize>(
 pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
-        .find_map(|h| headers.get(*h))
+        .find_map(|h| headers.get(h))
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(100).collect())
 }
 
-/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body.
+/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body (the request path's copy when it
+/// read it).
 async fn read_bounded(mut response: reqwest::Response) -> String {
+    if let Some(super::decode::Buffered(body)) = response.extensions().get() {
+        let end = body.len().min(ERROR_BODY_LIMIT);
+        return String::from_utf8_lossy(&body[..end]).into_owned();
+    }
     let mut buf = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         buf.extend_from_slice(&chunk);

@@ -5,15 +5,12 @@ use reqwest::{Request, StatusCode};
 
 use super::{AuthError, AuthErrorKind, Context};
 
-/// progenitor adds `api-version: <info.version>` to every request; no vendor here defines that
-/// header, and some proxies reject unknown ones.
-const PROGENITOR_VERSION_HEADER: &str = "api-version";
-
-/// Adjustments every request gets, whatever the API.
+/// Adjustments every request gets, whatever the API. (progenitor's `api-version` header is
+/// removed from the generated code: `dataplat_codegen`'s `no_api_version` pass.)
 pub(crate) fn prepare(context: &Context, request: &mut Request) {
-    let headers = request.headers_mut();
-    headers.remove(PROGENITOR_VERSION_HEADER);
-    headers.insert(USER_AGENT, context.user_agent().clone());
+    request
+        .headers_mut()
+        .insert(USER_AGENT, context.user_agent().clone());
 }
 
 /// Whether an answer (status and buffered body) means the credential itself was refused, as

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod config;
 mod context;
+pub(crate) mod decode;
 pub mod error;
 pub(crate) mod hooks;
 pub mod limits;

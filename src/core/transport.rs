@@ -4,9 +4,10 @@
 use std::time::Instant;
 
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, PROXY_AUTHORIZATION};
-use reqwest::{Client, Method, Request, Response, ResponseBuilderExt, StatusCode, Url};
+use reqwest::{Client, Method, Request, Response, StatusCode, Url};
 use tracing::Level;
 
+use super::decode::Buffered;
 use super::hooks::Rejected;
 use super::redact::{REDACTED, redact_json};
 use super::retry::{full_jitter, idempotent, never_sent, retry_after, retryable_status};
@@ -16,7 +17,10 @@ use super::{AuthError, AuthErrorKind, Context};
 pub const MAX_REDIRECTS: usize = 10;
 
 /// Headers that carry a credential in any API here; none crosses to another origin.
-const CREDENTIAL_HEADERS: [&str; 2] = ["x-auth-token", "x-access-key"];
+const CREDENTIAL_HEADERS: [HeaderName; 2] = [
+    HeaderName::from_static("x-auth-token"),
+    HeaderName::from_static("x-access-key"),
+];
 
 /// Refuses to send credentials in clear text anywhere but loopback.
 pub(crate) fn check_transport(context: &Context, url: &Url) -> Result<(), AuthError> {
@@ -68,6 +72,9 @@ pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Resul
 }
 
 /// Sends `request` under the client's retry policy and rate limits (and the call's options).
+///
+/// `request` stays here as the template of every attempt, replay and redirect; each send takes
+/// one copy of it. A request whose body cannot be copied (a stream) is sent once, as it is.
 pub(crate) async fn execute(
     client: &Client,
     context: &Context,
@@ -83,19 +90,24 @@ pub(crate) async fn execute(
     if let Some(timeout) = options.timeout.or(context.timeout()) {
         *request.timeout_mut() = Some(timeout);
     }
-    let method = request.method().clone();
-    let path = request.url().path().to_string();
-    let may_repeat = idempotent(&method) || options.retry_non_idempotent;
+    let may_repeat = idempotent(request.method()) || options.retry_non_idempotent;
     let started = Instant::now();
     let mut schedule = policy.schedule();
     let span = tracing::Span::current();
     let mut attempt = 1u32;
     loop {
-        let spare = request.try_clone();
-        super::limits::wait(context.rate_limits(), &method, &path).await;
+        super::limits::wait(
+            context.rate_limits(),
+            request.method(),
+            request.url().path(),
+        )
+        .await;
         span.record("attempt", attempt);
         trace_request(&request);
-        let outcome = send_authorized(client, context, request).await;
+        let Some(copy) = request.try_clone() else {
+            return send_authorized(client, context, request, None).await;
+        };
+        let outcome = send_authorized(client, context, copy, Some(&mut request)).await;
         // Some(retry-after) when another attempt is worth it.
         let again = match &outcome {
             Ok(r) => {
@@ -105,7 +117,7 @@ pub(crate) async fn execute(
             Err(e) => (never_sent(e) || (may_repeat && !e.is_builder() && !e.is_redirect()))
                 .then_some(None),
         };
-        let (Some(server_wait), Some(next), Some(backoff)) = (again, spare, schedule.next()) else {
+        let (Some(server_wait), Some(backoff)) = (again, schedule.next()) else {
             return outcome;
         };
         let mut delay = full_jitter(backoff);
@@ -121,29 +133,39 @@ pub(crate) async fn execute(
         };
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
         tokio::time::sleep(delay).await;
-        request = next;
         attempt += 1;
     }
 }
 
 /// Reads the whole body (at most the context's limit) so that a broken or truncated body is
-/// seen here, where it can be retried, and ACM's envelope can be inspected.
+/// seen here, where it can be retried, and ACM's envelope can be inspected. The body is kept
+/// in the response's extensions for decoding ([`Buffered`]): a success goes on as the same
+/// response, a failure is rebuilt with its body (see [`super::decode`]).
 async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Response> {
     let status = response.status();
-    let url = response.url().clone();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
     let limit = context.max_body_bytes();
-    let mut body = Vec::new();
+    let mut body = bytes::Bytes::new();
+    let mut joined: Option<Vec<u8>> = None;
     while let Some(chunk) = response.chunk().await? {
-        body.extend_from_slice(&chunk);
-        if body.len() > limit {
+        let total = joined.as_ref().map_or(body.len(), Vec::len) + chunk.len();
+        if total > limit {
             super::error::record_oversized(limit);
-            body.clear();
+            (body, joined) = (bytes::Bytes::new(), None);
             break;
         }
+        match &mut joined {
+            Some(all) => all.extend_from_slice(&chunk),
+            // The usual case, one chunk: kept as it came, no copy.
+            None if body.is_empty() => body = chunk,
+            None => joined = Some([&body[..], &chunk[..]].concat()),
+        }
     }
-    super::error::record_status(status.as_u16(), super::error::request_id(&headers));
+    let body = joined.map_or(body, bytes::Bytes::from);
+    // Only an error reports the request id; looking it up costs a success nothing.
+    let request_id = (!status.is_success())
+        .then(|| super::error::request_id(response.headers()))
+        .flatten();
+    super::error::record_status(status.as_u16(), request_id);
     if tracing::enabled!(Level::TRACE) {
         tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
     }
@@ -155,19 +177,14 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
     {
         super::error::record_envelope_error(status.as_u16(), &error.to_string());
     }
-    let mut builder = http::Response::builder()
-        .status(status)
-        .version(version)
-        .url(url);
     if context.rejects(status, &body) {
-        builder = builder.extension(Rejected);
+        response.extensions_mut().insert(Rejected);
     }
-    if let Some(h) = builder.headers_mut() {
-        *h = headers;
+    if status.is_success() {
+        response.extensions_mut().insert(Buffered(body));
+        return Ok(response);
     }
-    Ok(Response::from(
-        builder.body(body).expect("parts came from a response"),
-    ))
+    Ok(super::decode::rebuilt(response, body))
 }
 
 /// Whether an envelope's `error` member reports a failure: not null, false, 0, "" or empty.
@@ -214,23 +231,24 @@ fn redacted_text(bytes: &[u8]) -> String {
 }
 
 /// Sends `request` and buffers the answer; when the answer rejects a refreshable credential,
-/// refreshes it and replays once.
+/// refreshes it and replays once (a copy of `template`, which then carries the fresh
+/// credential for any later attempt).
 async fn send_authorized(
     client: &Client,
     context: &Context,
     request: Request,
+    template: Option<&mut Request>,
 ) -> reqwest::Result<Response> {
-    let replay = request.try_clone();
-    let sent = context
-        .credential()
-        .and_then(|c| request.headers().get(c.header_name()).cloned());
-    let response = send_following_redirects(client, context, request).await?;
+    let response = send_following_redirects(client, context, request, template.as_deref()).await?;
     let response = buffer(context, response).await?;
     if response.extensions().get::<Rejected>().is_none() {
         return Ok(response);
     }
-    let (Some(credential), Some(mut again), Some(sent)) = (context.credential(), replay, sent)
-    else {
+    // What was sent is what the template holds: the request was a copy of it.
+    let (Some(credential), Some(template)) = (context.credential(), template) else {
+        return Ok(response);
+    };
+    let Some(sent) = template.headers().get(credential.header_name()).cloned() else {
         return Ok(response);
     };
     if !credential.invalidate(&sent) {
@@ -238,42 +256,52 @@ async fn send_authorized(
     }
     match credential.header_value().await {
         Ok(fresh) if fresh != sent => {
-            again
+            template
                 .headers_mut()
                 .insert(credential.header_name().clone(), fresh);
-            let response = send_following_redirects(client, context, again).await?;
+            let Some(again) = template.try_clone() else {
+                return Ok(response);
+            };
+            let response = send_following_redirects(client, context, again, Some(template)).await?;
             buffer(context, response).await
         }
-        // The refresh failed or gave the same token: the 401 is the answer.
+        // The refresh failed or gave the same token: the rejection is the answer.
         _ => Ok(response),
     }
 }
 
+/// Sends `request`, following redirects itself so that credentials never reach another
+/// origin. `template` is what `request` is a copy of: a redirect is followed with a copy of
+/// it (or of the previous hop), so nothing is copied when there is no redirect.
 async fn send_following_redirects(
     client: &Client,
     context: &Context,
-    mut request: Request,
+    request: Request,
+    template: Option<&Request>,
 ) -> reqwest::Result<Response> {
+    let mut hop: Option<Request> = None;
+    let mut response = client.execute(request).await?;
     for _ in 0..MAX_REDIRECTS {
-        let next = request.try_clone();
-        let from = request.url().clone();
-        let method = request.method().clone();
-        let response = client.execute(request).await?;
         let status = response.status();
         if !status.is_redirection() {
             return Ok(response);
         }
+        // The response's URL is the one its request went to (the client follows nothing).
+        let from = response.url();
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|l| l.to_str().ok())
             .and_then(|l| from.join(l).ok());
-        let (Some(to), Some(mut next)) = (location, next) else {
+        let (Some(to), Some(mut next)) = (
+            location,
+            hop.as_ref().or(template).and_then(Request::try_clone),
+        ) else {
             return Ok(response);
         };
         if status == StatusCode::SEE_OTHER
             || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-                && method == Method::POST)
+                && next.method() == Method::POST)
         {
             *next.method_mut() = Method::GET;
             *next.body_mut() = None;
@@ -284,10 +312,11 @@ async fn send_following_redirects(
             strip_credentials(context, next.headers_mut());
         }
         *next.url_mut() = to;
-        request = next;
+        hop = next.try_clone();
+        response = client.execute(next).await?;
     }
-    // Give up following: the last 3xx is the answer (the caller sees an unexpected response).
-    client.execute(request).await
+    // Gave up following: the last 3xx is the answer (the caller sees an unexpected response).
+    Ok(response)
 }
 
 fn strip_credentials(context: &Context, headers: &mut reqwest::header::HeaderMap) {

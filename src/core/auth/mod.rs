@@ -210,22 +210,25 @@ impl Credential {
 
     /// The header to send now, fetching a token when needed.
     pub(crate) async fn header_value(&self) -> Result<HeaderValue, AuthError> {
-        let text = match self {
-            Self::Header { value, .. } => value.expose_secret().to_string(),
-            Self::Token { prefix, cache, .. } => {
-                format!("{prefix}{}", cache.token().await?.expose_secret())
-            }
-        };
-        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+        let value =
+            match self {
+                Self::Header { value, .. } => HeaderValue::from_str(value.expose_secret())
+                    .ok()
+                    .map(|mut v| {
+                        v.set_sensitive(true);
+                        v
+                    }),
+                // Built once per token, not per request.
+                Self::Token { prefix, cache, .. } => cache.header(prefix).await?,
+            };
+        value.ok_or_else(|| {
             AuthError::new(
                 "dataplat",
                 "configuration",
                 AuthErrorKind::Configuration,
                 "credential is not a valid header value",
             )
-        })?;
-        value.set_sensitive(true);
-        Ok(value)
+        })
     }
 
     /// After a 401 for a request sent with `sent`: whether a replay with a fresh token can help.

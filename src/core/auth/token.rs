@@ -6,11 +6,12 @@
 //! `std::sync::Mutex` around the state, never held across an await or an ordinary request.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
@@ -72,6 +73,9 @@ struct Cached {
     secret: SecretString,
     /// When to stop using it (expiry minus the refresh lead); `None`: until rejected.
     refresh_at: Option<Instant>,
+    /// The header value made from it, built on first use: every request of the token's life
+    /// sends the same one.
+    header: OnceLock<Option<HeaderValue>>,
 }
 
 #[derive(Default)]
@@ -112,12 +116,30 @@ impl TokenCache {
 
     /// A valid token: the cached one, or the result of the one fetch in flight (started if needed).
     pub async fn token(&self) -> Result<SecretString, AuthError> {
+        Ok(self.cached().await?.secret.clone())
+    }
+
+    /// A valid token as a sensitive header value `<prefix><token>`; `None` when the token
+    /// cannot be one (a byte no header may carry).
+    pub(crate) async fn header(&self, prefix: &str) -> Result<Option<HeaderValue>, AuthError> {
+        let cached = self.cached().await?;
+        let value = cached.header.get_or_init(|| {
+            let mut value =
+                HeaderValue::from_str(&format!("{prefix}{}", cached.secret.expose_secret()))
+                    .ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        });
+        Ok(value.clone())
+    }
+
+    async fn cached(&self) -> Result<Arc<Cached>, AuthError> {
         let fetch = {
             let mut state = self.state.lock().expect("token state lock");
             if let Some(current) = &state.current
                 && current.refresh_at.is_none_or(|at| Instant::now() < at)
             {
-                return Ok(current.secret.clone());
+                return Ok(current.clone());
             }
             match &state.in_flight {
                 Some((_, fetch)) => fetch.clone(),
@@ -130,7 +152,7 @@ impl TokenCache {
                 }
             }
         };
-        fetch.await.map(|cached| cached.secret.clone())
+        fetch.await
     }
 
     /// Builds the shared fetch; whoever completes it first stores its outcome.
@@ -146,6 +168,7 @@ impl TokenCache {
                 Arc::new(Cached {
                     secret: token.secret,
                     refresh_at,
+                    header: OnceLock::new(),
                 })
             });
             let mut state = state.lock().expect("token state lock");

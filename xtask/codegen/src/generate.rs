@@ -65,6 +65,8 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         }]
     })?;
     crate::docs::tag_code_fences(&mut parsed);
+    crate::no_api_version::remove(&mut parsed);
+    crate::buffered_body::rewrite(&mut parsed);
     crate::wrap_send::wrap(&mut parsed, doc).map_err(|message| {
         vec![Problem {
             file: file.into(),

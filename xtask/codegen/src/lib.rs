@@ -6,9 +6,11 @@
 //! maintainer can act on. [`generate`] then runs progenitor with the settings every dataplat client
 //! shares; should progenitor still fail, it localises the failure to single operations.
 
+mod buffered_body;
 mod checks;
 mod docs;
 mod generate;
+mod no_api_version;
 mod paginate;
 mod pointer;
 mod wrap_send;

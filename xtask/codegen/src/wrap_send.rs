@@ -128,7 +128,9 @@ impl VisitMut for Wrapper {
                     method: #method,
                     path: #path,
                 };
-                crate::core::error::scoped(call, self.send_raw()).await
+                // Boxed: progenitor's request future is kilobytes, and every async layer
+                // around it would otherwise copy it whole when it is moved in.
+                crate::core::error::scoped(call, Box::pin(self.send_raw())).await
             }
         };
         item.items.insert(position + 1, wrapper);

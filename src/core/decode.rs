@@ -1,0 +1,84 @@
+//! Turning an answer into a `ResponseValue`, from the body the request path already read.
+//!
+//! The request path reads every body whole (bounded, retried when cut short, inspected for
+//! ACM's envelope: see `transport`) and keeps it in the response's extensions as
+//! [`Buffered`]. A success goes on as the response that was read, its body already drained; a
+//! failure is rebuilt with its body, so that `send_raw` users still see it. The generated code
+//! calls these functions where progenitor's would read the body again and clone the headers
+//! (`dataplat_codegen`'s `buffered_body` pass).
+
+use bytes::Bytes;
+use progenitor_client::{ByteStream, Error, ResponseValue};
+use reqwest::Response;
+use serde::de::DeserializeOwned;
+
+/// The whole body of a response, as the request path read it.
+#[derive(Clone, Debug)]
+pub(crate) struct Buffered(pub(crate) Bytes);
+
+/// The body: the buffered one, or read now from a response that did not pass through the
+/// request path.
+async fn take_body(mut response: Response) -> reqwest::Result<Bytes> {
+    match response.extensions_mut().remove::<Buffered>() {
+        Some(Buffered(body)) => Ok(body),
+        None => response.bytes().await,
+    }
+}
+
+/// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`).
+pub(crate) async fn from_response<T: DeserializeOwned, E>(
+    mut response: Response,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = take_body(response)
+        .await
+        .map_err(Error::ResponseBodyError)?;
+    let inner =
+        serde_json::from_slice(&body).map_err(|e| Error::InvalidResponsePayload(body, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
+}
+
+/// An answer without a body (progenitor's `ResponseValue::empty`).
+pub(crate) fn empty(mut response: Response) -> ResponseValue<()> {
+    let status = response.status();
+    ResponseValue::new((), status, std::mem::take(response.headers_mut()))
+}
+
+/// The body as a stream of bytes (progenitor's `ResponseValue::stream`).
+pub(crate) fn stream(mut response: Response) -> ResponseValue<ByteStream> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let inner = match response.extensions_mut().remove::<Buffered>() {
+        Some(Buffered(body)) => ByteStream::new(Box::pin(futures::stream::iter([Ok(body)]))),
+        None => ByteStream::new(Box::pin(response.bytes_stream())),
+    };
+    ResponseValue::new(inner, status, headers)
+}
+
+/// The response with its body back, for `Error::UnexpectedResponse`: a status the document
+/// does not list (a 2xx one too) reaches `send_raw`'s caller readable.
+pub(crate) fn with_body(mut response: Response) -> Response {
+    let Some(Buffered(body)) = response.extensions_mut().remove::<Buffered>() else {
+        return response;
+    };
+    rebuilt(response, body)
+}
+
+/// A response with the same status, version, URL and headers and `body` as its body, keeping
+/// a [`Buffered`] copy of it in its extensions.
+pub(crate) fn rebuilt(mut response: Response, body: Bytes) -> Response {
+    use reqwest::ResponseBuilderExt;
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone())
+        .extension(Buffered(body.clone()));
+    if let Some(h) = builder.headers_mut() {
+        *h = std::mem::take(response.headers_mut());
+    }
+    if let Some(extensions) = builder.extensions_mut() {
+        extensions.extend(std::mem::take(response.extensions_mut()));
+    }
+    Response::from(builder.body(body).expect("parts came from a response"))
+}

@@ -1,0 +1,93 @@
+//! Points the generated code at the body the request path already read.
+//!
+//! dataplat's request path reads every body whole before the generated code sees the answer
+//! (to bound it, retry it when cut short, inspect ACM's envelope) and keeps it with the
+//! response (`crate::core::decode`). progenitor's own `ResponseValue::from_response`, `empty`
+//! and `stream` would clone the headers and read the body a second time; every call to them
+//! becomes a call to the `crate::core::decode` function of the same name, and a response handed
+//! out as `Error::UnexpectedResponse` gets its body back first.
+
+use syn::visit_mut::VisitMut;
+
+/// `ResponseValue::<name>` calls that have a `crate::core::decode` twin.
+const DECODERS: [&str; 3] = ["from_response", "empty", "stream"];
+
+/// Rewrites every such call; returns how many.
+pub fn rewrite(file: &mut syn::File) -> usize {
+    let mut pass = Pass { rewritten: 0 };
+    pass.visit_file_mut(file);
+    pass.rewritten
+}
+
+struct Pass {
+    rewritten: usize,
+}
+
+impl VisitMut for Pass {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        let syn::Expr::Path(function) = call.func.as_ref() else {
+            return;
+        };
+        let names: Vec<String> = function
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        match names.as_slice() {
+            [.., ty, name] if ty == "ResponseValue" && DECODERS.contains(&name.as_str()) => {
+                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+                *call.func = syn::parse_quote!(crate::core::decode::#name);
+                self.rewritten += 1;
+            }
+            [.., ty, name] if ty == "Error" && name == "UnexpectedResponse" => {
+                if let Some(response) = call.args.first_mut() {
+                    *response = syn::parse_quote!(crate::core::decode::with_body(#response));
+                    self.rewritten += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progenitor_decoders_become_dataplat_ones() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send() {
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    206u16 => Ok(ResponseValue::stream(response)),
+                    400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        assert_eq!(super::rewrite(&mut file), 5);
+        let code = quote::quote!(#file).to_string();
+        assert!(!code.contains("ResponseValue ::"), "{code}");
+        assert_eq!(
+            code.matches("crate :: core :: decode :: from_response")
+                .count(),
+            2
+        );
+        assert!(
+            code.contains("crate :: core :: decode :: empty (response)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("crate :: core :: decode :: stream (response)"),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                "Error :: UnexpectedResponse (crate :: core :: decode :: with_body (response))"
+            ),
+            "{code}"
+        );
+    }
+}
