@@ -3,9 +3,11 @@
 //! the equivalent raw `reqwest` call decoding into the same generated type, against one
 //! loopback server.
 //!
-//! criterion measures each variant; then an interleaved run (client and raw
-//! alternating in short rounds) gives the ratio that `cargo xtask bench` reports, which machine noise affects less
-//! than separate runs. Results: `target/dataplat-bench/overhead.json`.
+//! criterion measures each variant; then interleaved runs (client and raw alternating in short
+//! rounds, on one thread and on a multi-thread runtime) give the ratios that `cargo xtask
+//! bench` reports, which machine noise affects less than separate runs. Results:
+//! `target/dataplat-bench/overhead.json`. `DATAPLAT_BENCH_PROFILE` runs one variant alone for
+//! an instruction count (`cargo xtask bench` uses callgrind).
 
 mod support;
 
@@ -207,18 +209,33 @@ fn criterion_runs(rt: &tokio::runtime::Runtime, c: &Clients, quick: bool) {
     }
 }
 
+/// The runtime a measurement runs on.
+#[derive(Clone, Copy)]
+enum Runtime {
+    /// Client, server and connection tasks on one thread: what differs between the variants
+    /// is CPU work alone, the precise measurement.
+    OneThread,
+    /// Two worker threads, as `#[tokio::main]` gives: handing work between threads adds a
+    /// latency the client cannot change, and noise.
+    MultiThread,
+}
+
 /// Client and raw alternate in short rounds (ABBA, so neither always goes first): long
 /// enough for each variant to run warm, short enough that machine noise (another process, a
-/// frequency change) falls on both alike. The ratio is of the medians of the rounds' per-call
-/// times.
-///
-/// Client, server and connection tasks share one thread here (a current-thread runtime):
-/// handing work between threads costs more than the clients differ by, and varies more.
-fn interleaved(rounds: usize, per_round: usize) -> Vec<(String, f64, f64)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+/// frequency change) falls on both alike. Returns, per case, the medians of the rounds'
+/// per-call times (µs) of the client and of raw reqwest.
+fn interleaved(runtime: Runtime, rounds: usize, per_round: usize) -> Vec<(String, f64, f64)> {
+    let rt = match runtime {
+        Runtime::OneThread => tokio::runtime::Builder::new_current_thread(),
+        Runtime::MultiThread => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
+    }
+    .enable_all()
+    .build()
+    .unwrap();
     let c = &rt.block_on(clients());
     let mut out = Vec::new();
     for case in CASES {
@@ -294,16 +311,21 @@ fn main() {
     let c = rt.block_on(clients());
     criterion_runs(&rt, &c, quick);
     drop((c, rt));
-    let rows = interleaved(if quick { 20 } else { 200 }, 100);
-    let json: Vec<_> = rows
-        .iter()
-        .map(|(case, client, raw)| json!({"case": case, "dataplat_us": client, "reqwest_us": raw, "ratio": client / raw}))
-        .collect();
-    for (case, client, raw) in &rows {
+    let rounds = if quick { 20 } else { 200 };
+    let one = interleaved(Runtime::OneThread, rounds, 100);
+    let multi = interleaved(Runtime::MultiThread, rounds / 2, 100);
+    let mut json = Vec::new();
+    for ((case, client, raw), (_, m_client, m_raw)) in one.iter().zip(&multi) {
         println!(
-            "interleaved {case:<18} dataplat {client:8.1} µs  reqwest {raw:8.1} µs  ratio {:.3}",
-            client / raw
+            "interleaved {case:<18} one thread: dataplat {client:6.1} µs  reqwest {raw:6.1} µs  ratio {:.3}   multi-thread: {m_client:6.1} µs vs {m_raw:6.1} µs  ratio {:.3}",
+            client / raw,
+            m_client / m_raw
         );
+        json.push(json!({
+            "case": case,
+            "one_thread": {"dataplat_us": client, "reqwest_us": raw, "ratio": client / raw},
+            "multi_thread": {"dataplat_us": m_client, "reqwest_us": m_raw, "ratio": m_client / m_raw},
+        }));
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dataplat-bench");
     std::fs::create_dir_all(&dir).unwrap();

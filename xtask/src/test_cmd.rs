@@ -189,7 +189,7 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
 
 /// Runs a cargo build command (same package set and features as the main run, so nothing is
 /// rebuilt) and returns `(target name, executable)` of what it built.
-fn built(root: &Path, args: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
+pub(crate) fn built(root: &Path, args: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
     let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo_bin)
         .args(args)
