@@ -1,6 +1,11 @@
 //! Fixed-header and login credentials (ACM, Astra, Airflow/Astronomer), redirects that must not
 //! carry them, and redaction — against loopback servers.
-#![cfg(all(feature = "acm", feature = "astra", feature = "airflow"))]
+#![cfg(all(
+    feature = "acm",
+    feature = "astra",
+    feature = "airflow",
+    feature = "airflow3"
+))]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -188,6 +193,30 @@ async fn airflow_header_forms_and_403_as_rejection() {
     assert_eq!(
         dataplat::airflow::auth::astronomer_software_url("astro.example.com", "celestial-1"),
         "https://deployments.astro.example.com/celestial-1/airflow/api/v1"
+    );
+    // An Astro token brings Astro's per-token limits, in Airflow 2 as in Airflow 3; the other
+    // kinds have none.
+    let limits = |c: &Client| {
+        use progenitor_client::ClientInfo;
+        format!("{:?}", c.inner().rate_limits())
+    };
+    let astro = limits(&Client::with_bearer_token(&base, &secret("astro-tok")));
+    assert!(
+        astro.contains("POST 10/s") && astro.contains("DELETE 5/s"),
+        "{astro}"
+    );
+    let airflow3 =
+        dataplat::airflow3::Client::with_bearer_token(&server.uri(), &secret("astro-tok"));
+    assert_eq!(
+        format!(
+            "{:?}",
+            progenitor_client::ClientInfo::inner(&airflow3).rate_limits()
+        ),
+        astro
+    );
+    assert_eq!(
+        limits(&Client::with_basic_auth(&base, "admin", &secret("admin"))),
+        "[]"
     );
 }
 

@@ -1,6 +1,11 @@
 //! Credentials from the environment and the profile file, and conflicts between them. One test
 //! function: it sets process-wide environment variables.
-#![cfg(all(feature = "galaxy", feature = "acm", feature = "airflow"))]
+#![cfg(all(
+    feature = "galaxy",
+    feature = "acm",
+    feature = "airflow",
+    feature = "airflow3"
+))]
 
 use dataplat::galaxy::GalaxyCredentials;
 
@@ -84,9 +89,33 @@ base_url = "https://acm.staging.example.com/api/"
         std::env::set_var("AIRFLOW_PASSWORD", "admin");
     }
     assert!(dataplat::airflow::Client::from_config(None).is_ok());
+    // Airflow 3 reads the same names (a JWT login with them).
+    assert!(dataplat::airflow3::Client::from_config(None).is_ok());
     unsafe { std::env::set_var("ASTRO_API_TOKEN", "astro-tok") };
-    let err = dataplat::airflow::Client::from_config(None)
+    for err in [
+        dataplat::airflow::Client::from_config(None)
+            .unwrap_err()
+            .to_string(),
+        dataplat::airflow3::Client::from_config(None)
+            .unwrap_err()
+            .to_string(),
+    ] {
+        assert!(err.contains("more than one credential kind"), "{err}");
+    }
+    // An Astro token alone serves both; an Astronomer Software key only Airflow 2.
+    unsafe {
+        std::env::remove_var("AIRFLOW_USERNAME");
+        std::env::remove_var("AIRFLOW_PASSWORD");
+    }
+    assert!(dataplat::airflow3::Client::from_config(None).is_ok());
+    unsafe {
+        std::env::remove_var("ASTRO_API_TOKEN");
+        std::env::set_var("ASTRONOMER_SERVICE_ACCOUNT_KEY", "sa-key");
+    }
+    assert!(dataplat::airflow::Client::from_config(None).is_ok());
+    let err = dataplat::airflow3::Client::from_config(None)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("more than one credential kind"), "{err}");
+    assert!(err.contains("Airflow 2 (Astronomer Software)"), "{err}");
+    assert!(!err.contains("sa-key"), "{err}");
 }

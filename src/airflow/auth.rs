@@ -9,35 +9,12 @@
 use reqwest::header::AUTHORIZATION;
 use secrecy::SecretString;
 
-use crate::core::config::{Key, Settings};
-use crate::core::{AuthError, AuthErrorKind, Context, Credential};
+use crate::core::auth::airflow::{Configured, load};
+use crate::core::{AuthError, Context, Credential};
+
+pub use crate::core::auth::airflow::{ASTRO_TOKEN, ASTRONOMER_KEY, BASE_URL, PASSWORD, USERNAME};
 
 const API: &str = "airflow";
-/// `AIRFLOW_API_URL`: the API base URL (`…/api/v1`).
-pub const BASE_URL: Key = Key {
-    name: "base_url",
-    env: "AIRFLOW_API_URL",
-};
-/// `AIRFLOW_USERNAME` (Basic auth).
-pub const USERNAME: Key = Key {
-    name: "username",
-    env: "AIRFLOW_USERNAME",
-};
-/// `AIRFLOW_PASSWORD` (Basic auth).
-pub const PASSWORD: Key = Key {
-    name: "password",
-    env: "AIRFLOW_PASSWORD",
-};
-/// `ASTRONOMER_SERVICE_ACCOUNT_KEY` (Astronomer Software, sent raw).
-pub const ASTRONOMER_KEY: Key = Key {
-    name: "astronomer_key",
-    env: "ASTRONOMER_SERVICE_ACCOUNT_KEY",
-};
-/// `ASTRO_API_TOKEN`, as the Astro CLI names it (Astro, sent as a bearer token).
-pub const ASTRO_TOKEN: Key = Key {
-    name: "astro_token",
-    env: "ASTRO_API_TOKEN",
-};
 
 /// The base URL of an Astronomer Software deployment's Airflow API.
 pub fn astronomer_software_url(base_domain: &str, release_name: &str) -> String {
@@ -61,12 +38,10 @@ impl super::Client {
         )
     }
 
-    /// An Astro deployment API token, sent as `Authorization: Bearer <token>`.
+    /// An Astro deployment API token, sent as `Authorization: Bearer <token>`, with Astro's
+    /// per-token rate limits.
     pub fn with_bearer_token(base_url: &str, token: &SecretString) -> Self {
-        Self::with_context(
-            base_url,
-            Context::new(API).with_credential(Credential::bearer(token)),
-        )
+        Self::with_context(base_url, crate::core::auth::airflow::astro(API, token))
     }
 }
 
@@ -75,40 +50,14 @@ impl super::Client {
     /// `AIRFLOW_USERNAME`/`AIRFLOW_PASSWORD`, `ASTRONOMER_SERVICE_ACCOUNT_KEY`, `ASTRO_API_TOKEN`)
     /// or a profile's `[<profile>.airflow]` table. Two credential kinds at once is an error.
     pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
-        let s = Settings::load(
-            API,
-            &[BASE_URL, USERNAME, PASSWORD, ASTRONOMER_KEY, ASTRO_TOKEN],
-            profile,
-        )?;
-        let base = s.require(&BASE_URL)?;
-        let kinds = [
-            s.get(&USERNAME).is_some(),
-            s.get(&ASTRONOMER_KEY).is_some(),
-            s.get(&ASTRO_TOKEN).is_some(),
-        ];
-        match kinds {
-            [true, false, false] => Ok(Self::with_basic_auth(
-                &base,
-                &s.require(&USERNAME)?,
-                &s.secret(&PASSWORD)?,
-            )),
-            [false, true, false] => Ok(Self::with_astronomer_key(
-                &base,
-                &s.secret(&ASTRONOMER_KEY)?,
-            )),
-            [false, false, true] => Ok(Self::with_bearer_token(&base, &s.secret(&ASTRO_TOKEN)?)),
-            [false, false, false] => Err(AuthError::new(
-                API,
-                "configuration",
-                AuthErrorKind::Configuration,
-                "no credential: set AIRFLOW_USERNAME and AIRFLOW_PASSWORD, ASTRONOMER_SERVICE_ACCOUNT_KEY, or ASTRO_API_TOKEN",
-            )),
-            _ => Err(AuthError::new(
-                API,
-                "configuration",
-                AuthErrorKind::Configuration,
-                "more than one credential kind is configured (basic, Astronomer key, Astro token); keep one",
-            )),
-        }
+        Ok(match load(API, profile)? {
+            Configured::Password {
+                base,
+                username,
+                password,
+            } => Self::with_basic_auth(&base, &username, &password),
+            Configured::AstronomerKey { base, key } => Self::with_astronomer_key(&base, &key),
+            Configured::AstroToken { base, token } => Self::with_bearer_token(&base, &token),
+        })
     }
 }

@@ -5,7 +5,8 @@
 //!   `Authorization: Bearer`. The token's lifetime is read from its `exp` claim (Airflow's
 //!   default is 24 h); the shared token cache refreshes it before it expires, and once more
 //!   after a 401.
-//! - **Astro deployment API token**: used as the bearer directly.
+//! - **Astro deployment API token**: used as the bearer directly, under Astro's rate limits
+//!   (shared with Airflow 2: `core::auth::airflow`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -59,10 +60,31 @@ impl super::Client {
     pub fn with_bearer_token(server_url: &str, token: &SecretString) -> Self {
         Self::with_context(
             &server_root(server_url),
-            Context::new(API)
-                .with_credential(Credential::bearer(token))
-                .with_rate_limits(crate::core::limits::astro()),
+            crate::core::auth::airflow::astro(API, token),
         )
+    }
+
+    /// An Airflow 3 client from the environment or a profile's `[<profile>.airflow3]` table,
+    /// with the same names as Airflow 2's: `AIRFLOW_API_URL` (the server, or its `…/api/v2`)
+    /// plus `AIRFLOW_USERNAME`/`AIRFLOW_PASSWORD` (a JWT login) or `ASTRO_API_TOKEN`. Two
+    /// credential kinds at once is an error, and so is an Astronomer Software key: that form of
+    /// auth is known for Airflow 2 deployments only.
+    pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
+        use crate::core::auth::airflow::{Configured, load};
+        match load(API, profile)? {
+            Configured::Password {
+                base,
+                username,
+                password,
+            } => Ok(Self::with_password(&base, &username, &password)),
+            Configured::AstroToken { base, token } => Ok(Self::with_bearer_token(&base, &token)),
+            Configured::AstronomerKey { .. } => Err(AuthError::new(
+                API,
+                "configuration",
+                AuthErrorKind::Configuration,
+                "ASTRONOMER_SERVICE_ACCOUNT_KEY is an Airflow 2 (Astronomer Software) credential; for Airflow 3 set AIRFLOW_USERNAME and AIRFLOW_PASSWORD, or ASTRO_API_TOKEN",
+            )),
+        }
     }
 }
 

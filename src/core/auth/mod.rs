@@ -1,6 +1,8 @@
 //! Credentials for the generated clients: fixed headers (API keys, application tokens, Basic)
 //! and expiring tokens behind a single-flight [`TokenCache`].
 
+#[cfg(any(feature = "airflow", feature = "airflow3"))]
+pub mod airflow;
 mod store;
 mod token;
 
