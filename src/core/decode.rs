@@ -12,31 +12,54 @@ use progenitor_client::{ByteStream, Error, ResponseValue};
 use reqwest::Response;
 use serde::de::DeserializeOwned;
 
+use super::error::{EnvelopeError, Oversized};
+
 /// The whole body of a response, as the request path read it.
 #[derive(Clone, Debug)]
 pub(crate) struct Buffered(pub(crate) Bytes);
 
 /// The body: the buffered one, or read now from a response that did not pass through the
 /// request path.
-async fn take_body(mut response: Response) -> reqwest::Result<Bytes> {
-    match response.extensions_mut().remove::<Buffered>() {
-        Some(Buffered(body)) => Ok(body),
-        None => response.bytes().await,
+async fn take_body(response: &mut Response) -> reqwest::Result<Bytes> {
+    if let Some(Buffered(body)) = response.extensions_mut().remove::<Buffered>() {
+        return Ok(body);
     }
+    let mut all = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        all.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(all))
 }
 
-/// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`).
+/// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`). An answer the
+/// request path marked (a body over the limit, an ACM envelope error) and an error status whose
+/// body is not the documented shape come back as `Error::UnexpectedResponse`, body included,
+/// for `core::error` to report as what they are.
 pub(crate) async fn from_response<T: DeserializeOwned, E>(
     mut response: Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = take_body(response)
+    let marked = response.extensions().get::<Oversized>().is_some()
+        || response.extensions().get::<EnvelopeError>().is_some();
+    if marked {
+        return Err(Error::UnexpectedResponse(with_body(response)));
+    }
+    let body = take_body(&mut response)
         .await
         .map_err(Error::ResponseBodyError)?;
-    let inner =
-        serde_json::from_slice(&body).map_err(|e| Error::InvalidResponsePayload(body, e))?;
-    Ok(ResponseValue::new(inner, status, headers))
+    match serde_json::from_slice(&body) {
+        Ok(inner) => {
+            let status = response.status();
+            Ok(ResponseValue::new(
+                inner,
+                status,
+                std::mem::take(response.headers_mut()),
+            ))
+        }
+        Err(_) if !response.status().is_success() => {
+            Err(Error::UnexpectedResponse(rebuilt(response, body)))
+        }
+        Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+    }
 }
 
 /// An answer without a body (progenitor's `ResponseValue::empty`).

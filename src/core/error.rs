@@ -2,8 +2,13 @@
 //!
 //! progenitor's own error names neither the API nor the operation; each operation's `send` is
 //! generated to run inside [`scoped`], which converts it into [`Error`] with the [`Call`] attached.
-//! Credential failures raised inside the shared hooks arrive typed ([`Error::Auth`]), passed
-//! through a task-local slot because progenitor's hook errors can only carry text.
+//!
+//! What the request path finds out about an answer travels with the response, in its
+//! extensions (an ACM envelope error, a body over the limit, the body itself: see
+//! `core::decode`). Credential failures raised inside the shared hooks arrive typed
+//! ([`Error::Auth`]) although progenitor's hook errors carry only text: the hook leaves the
+//! typed error in a thread-local slot and fails, and the failure reaches [`scoped`] within
+//! that same poll, on that same thread, before anything else can run there.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -138,45 +143,19 @@ impl<E> Error<E> {
     }
 }
 
-/// What the shared request path noticed about the call in progress.
-#[derive(Default)]
-struct Noticed {
-    auth: Option<AuthError>,
-    envelope: Option<(u16, String)>,
-    oversized: Option<usize>,
-    /// The status and request id of the last response read (after retries and redirects).
-    status: Option<(u16, Option<String>)>,
+std::thread_local! {
+    /// The typed credential failure of the hook that is failing right now (see the module docs).
+    static AUTH_FAILURE: RefCell<Option<AuthError>> = const { RefCell::new(None) };
 }
 
-tokio::task_local! {
-    /// Findings of the hooks for the call being sent (progenitor's hook errors carry only text).
-    /// Boxed: the task-local swaps its value in and out on every poll of the call.
-    static NOTICED: Box<RefCell<Noticed>>;
-}
-
-fn notice(f: impl FnOnce(&mut Noticed)) {
-    let _ = NOTICED.try_with(|n| f(&mut n.borrow_mut()));
-}
-
-/// Records a credential failure for the call in progress (a no-op outside [`scoped`]).
+/// Called by a hook just before it fails the call with `error` (as progenitor's text-only
+/// `Error::Custom`); [`scoped`] takes it back in the same poll.
 pub(crate) fn record_auth_failure(error: &AuthError) {
-    notice(|n| n.auth = Some(error.clone()));
+    AUTH_FAILURE.with(|slot| *slot.borrow_mut() = Some(error.clone()));
 }
 
-/// Records an `error` member found in a 2xx envelope (ACM).
-pub(crate) fn record_envelope_error(status: u16, error: &str) {
-    notice(|n| n.envelope = Some((status, excerpt(error))));
-}
-
-/// Records the status of the response being handed to the generated code, so that an error
-/// status whose body does not decode still reports as [`Error::Status`].
-pub(crate) fn record_status(status: u16, request_id: Option<String>) {
-    notice(|n| n.status = Some((status, request_id)));
-}
-
-/// Records a body larger than the client reads.
-pub(crate) fn record_oversized(limit: usize) {
-    notice(|n| n.oversized = Some(limit));
+fn take_auth_failure() -> Option<AuthError> {
+    AUTH_FAILURE.with(|slot| slot.borrow_mut().take())
 }
 
 /// Runs a generated `send_raw` and converts its error into [`Error`] for `call`.
@@ -200,41 +179,18 @@ where
     );
     // The clock is read only for a span someone records.
     let started = (!span.is_disabled()).then(std::time::Instant::now);
-    // The call's result is written here rather than returned through the task-local and span
-    // wrappers: their every poll would copy a `Poll` as large as the result.
-    let mut outcome = None;
-    NOTICED
-        .scope(Box::default(), async {
-            let result = send.await;
-            let noticed = NOTICED.with(|n| std::mem::take(&mut *n.borrow_mut()));
-            outcome = Some((result, noticed));
-        })
-        .instrument(span.clone())
-        .await;
-    let (result, noticed) = outcome.expect("the scoped call ran to completion");
+    let result = send.instrument(span.clone()).await;
     if let Some(started) = started {
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
     }
-    // What the request path noticed outranks what progenitor made of the body: an oversized
-    // body was never decoded, and an envelope error explains why the data did not decode.
-    let outcome = if let Some(limit) = noticed.oversized {
-        Err(Error::Decode {
-            call,
-            message: format!("the body exceeds the client's limit of {limit} bytes"),
-            excerpt: String::new(),
-        })
-    } else if let Some((status, excerpt)) = noticed.envelope {
-        Err(Error::Status {
-            call,
-            status,
-            request_id: None,
-            excerpt,
-            body: None,
-        })
-    } else {
-        match result {
-            Ok(value) => Ok(value),
-            Err(error) => Err(convert(call, error, noticed.auth, noticed.status).await),
+    let outcome = match result {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            // Only a hook's own failure is `Custom`; anything else leaves a stale slot behind,
+            // cleared here.
+            let auth = take_auth_failure()
+                .filter(|_| matches!(error, progenitor_client::Error::Custom(_)));
+            Err(convert(call, error, auth).await)
         }
     };
     span.in_scope(|| match &outcome {
@@ -248,7 +204,6 @@ async fn convert<E: serde::Serialize>(
     call: Call,
     error: progenitor_client::Error<E>,
     auth: Option<AuthError>,
-    status: Option<(u16, Option<String>)>,
 ) -> Error<E> {
     use progenitor_client::Error as P;
     if let Some(source) = auth {
@@ -268,8 +223,29 @@ async fn convert<E: serde::Serialize>(
                 body: Some(body),
             }
         }
+        // What the request path marked on the answer outranks what its body says: a body
+        // over the limit was never decoded, and an ACM envelope error explains why its data
+        // is not there.
         P::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
+            if let Some(Oversized(limit)) = response.extensions().get() {
+                return Error::Decode {
+                    call,
+                    message: format!("the body exceeds the client's limit of {limit} bytes"),
+                    excerpt: String::new(),
+                };
+            }
+            if let Some(EnvelopeError(error)) = response.extensions().get() {
+                return Error::Status {
+                    call,
+                    status,
+                    request_id: request_id(response.headers()),
+                    excerpt: excerpt(error),
+                    body: None,
+                };
+            }
+            // An undocumented status, or an error status whose body is not the documented
+            // error shape (a proxy's page, an empty 404): the status is what matters.
             let request_id = request_id(response.headers());
             let text = read_bounded(response).await;
             Error::Status {
@@ -277,18 +253,6 @@ async fn convert<E: serde::Serialize>(
                 status,
                 request_id,
                 excerpt: excerpt(&text),
-                body: None,
-            }
-        }
-        // An error status whose body is not the documented error shape (a proxy's page, an
-        // empty 404): the status is what matters, not the decoder's complaint.
-        P::InvalidResponsePayload(bytes, _) if status.as_ref().is_some_and(|(s, _)| *s >= 400) => {
-            let (status, request_id) = status.expect("checked above");
-            Error::Status {
-                call,
-                status,
-                request_id,
-                excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
                 body: None,
             }
         }
@@ -307,6 +271,14 @@ async fn convert<E: serde::Serialize>(
         P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { call, message },
     }
 }
+
+/// Marks an answer whose body was over the client's limit (and so not read).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Oversized(pub(crate) usize);
+
+/// Marks a 2xx answer whose envelope reports an error (ACM): the error member, as text.
+#[derive(Clone, Debug)]
+pub(crate) struct EnvelopeError(pub(crate) String);
 
 pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS

@@ -8,6 +8,7 @@ use reqwest::{Client, Method, Request, Response, StatusCode, Url};
 use tracing::Level;
 
 use super::decode::Buffered;
+use super::error::{EnvelopeError, Oversized};
 use super::hooks::Rejected;
 use super::redact::{REDACTED, redact_json};
 use super::retry::{full_jitter, idempotent, never_sent, retry_after, retryable_status};
@@ -139,8 +140,9 @@ pub(crate) async fn execute(
 
 /// Reads the whole body (at most the context's limit) so that a broken or truncated body is
 /// seen here, where it can be retried, and ACM's envelope can be inspected. The body is kept
-/// in the response's extensions for decoding ([`Buffered`]): a success goes on as the same
-/// response, a failure is rebuilt with its body (see [`super::decode`]).
+/// in the response's extensions for decoding ([`Buffered`]), beside what was found
+/// ([`Oversized`], [`EnvelopeError`], [`Rejected`]): a success goes on as the same response, a
+/// failure is rebuilt with its body (see [`super::decode`]).
 async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Response> {
     let status = response.status();
     let limit = context.max_body_bytes();
@@ -149,7 +151,7 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
     while let Some(chunk) = response.chunk().await? {
         let total = joined.as_ref().map_or(body.len(), Vec::len) + chunk.len();
         if total > limit {
-            super::error::record_oversized(limit);
+            response.extensions_mut().insert(Oversized(limit));
             (body, joined) = (bytes::Bytes::new(), None);
             break;
         }
@@ -161,11 +163,6 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
         }
     }
     let body = joined.map_or(body, bytes::Bytes::from);
-    // Only an error reports the request id; looking it up costs a success nothing.
-    let request_id = (!status.is_success())
-        .then(|| super::error::request_id(response.headers()))
-        .flatten();
-    super::error::record_status(status.as_u16(), request_id);
     if tracing::enabled!(Level::TRACE) {
         tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
     }
@@ -175,7 +172,9 @@ async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Re
             serde_json::from_slice::<serde_json::Value>(&body)
         && let Some(error) = map.get("error").filter(|e| envelope_reports_error(e))
     {
-        super::error::record_envelope_error(status.as_u16(), &error.to_string());
+        response
+            .extensions_mut()
+            .insert(EnvelopeError(error.to_string()));
     }
     if context.rejects(status, &body) {
         response.extensions_mut().insert(Rejected);
