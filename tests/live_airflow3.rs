@@ -219,18 +219,14 @@ async fn pools_create_read_update_delete() {
         .unwrap()
         .into_inner();
     assert_eq!(read.description.as_deref(), Some("made by a test"));
-    // The document makes every member of PoolPatchBody optional, but 3.3.2 validates the
-    // patch of any pool but `default_pool` as a whole pool: without `pool` and
-    // `include_deferred` it answers 422 "Field required". The mask still limits the update.
+    // 3.3.2 validates the patch of any pool but `default_pool` as a whole pool, so the patched
+    // PoolPatchBody requires `pool`, `slots` and `include_deferred`; the mask still limits
+    // what changes.
     let updated = airflow
         .patch_pool()
         .pool_name("dataplat_pool")
         .update_mask(vec!["slots".to_string()])
-        .body_map(|b| {
-            b.pool(Some("dataplat_pool".to_string()))
-                .slots(Some(7))
-                .include_deferred(Some(false))
-        })
+        .body_map(|b| b.pool("dataplat_pool").slots(7).include_deferred(false))
         .send()
         .await
         .unwrap()
