@@ -229,93 +229,90 @@ fn redacted_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Sends `request` and buffers the answer; when the answer rejects a refreshable credential,
-/// refreshes it and replays once (a copy of `template`, which then carries the fresh
-/// credential for any later attempt).
+/// Sends `request`, following redirects, and buffers the answer; when the answer rejects a
+/// refreshable credential, refreshes it and replays once (a copy of `template`, which then
+/// carries the fresh credential for any later attempt). `template` is what `request` is a copy
+/// of: redirects are followed with copies of it, so nothing is copied when there is none.
 async fn send_authorized(
     client: &Client,
     context: &Context,
-    request: Request,
-    template: Option<&mut Request>,
+    mut request: Request,
+    mut template: Option<&mut Request>,
 ) -> reqwest::Result<Response> {
-    let response = send_following_redirects(client, context, request, template.as_deref()).await?;
-    let response = buffer(context, response).await?;
-    if response.extensions().get::<Rejected>().is_none() {
-        return Ok(response);
-    }
-    // What was sent is what the template holds: the request was a copy of it.
-    let (Some(credential), Some(template)) = (context.credential(), template) else {
-        return Ok(response);
-    };
-    let Some(sent) = template.headers().get(credential.header_name()).cloned() else {
-        return Ok(response);
-    };
-    if !credential.invalidate(&sent) {
-        return Ok(response);
-    }
-    match credential.header_value().await {
-        Ok(fresh) if fresh != sent => {
-            template
-                .headers_mut()
-                .insert(credential.header_name().clone(), fresh);
-            let Some(again) = template.try_clone() else {
-                return Ok(response);
+    let mut replayed = false;
+    loop {
+        let mut response = client.execute(request).await?;
+        let mut hop: Option<Request> = None;
+        for _ in 0..MAX_REDIRECTS {
+            let Some(next) = next_hop(context, &response, hop.as_ref().or(template.as_deref()))
+            else {
+                break;
             };
-            let response = send_following_redirects(client, context, again, Some(template)).await?;
-            buffer(context, response).await
+            hop = next.try_clone();
+            response = client.execute(next).await?;
         }
-        // The refresh failed or gave the same token: the rejection is the answer.
-        _ => Ok(response),
+        // After MAX_REDIRECTS hops the last 3xx is the answer (an unexpected response).
+        let response = buffer(context, response).await?;
+        if replayed || response.extensions().get::<Rejected>().is_none() {
+            return Ok(response);
+        }
+        // What was sent is what the template holds: the request was a copy of it.
+        let (Some(credential), Some(template)) = (context.credential(), template.as_deref_mut())
+        else {
+            return Ok(response);
+        };
+        let Some(sent) = template.headers().get(credential.header_name()).cloned() else {
+            return Ok(response);
+        };
+        if !credential.invalidate(&sent) {
+            return Ok(response);
+        }
+        match credential.header_value().await {
+            Ok(fresh) if fresh != sent => {
+                template
+                    .headers_mut()
+                    .insert(credential.header_name().clone(), fresh);
+                let Some(again) = template.try_clone() else {
+                    return Ok(response);
+                };
+                (request, replayed) = (again, true);
+            }
+            // The refresh failed or gave the same token: the rejection is the answer.
+            _ => return Ok(response),
+        }
     }
 }
 
-/// Sends `request`, following redirects itself so that credentials never reach another
-/// origin. `template` is what `request` is a copy of: a redirect is followed with a copy of
-/// it (or of the previous hop), so nothing is copied when there is no redirect.
-async fn send_following_redirects(
-    client: &Client,
-    context: &Context,
-    request: Request,
-    template: Option<&Request>,
-) -> reqwest::Result<Response> {
-    let mut hop: Option<Request> = None;
-    let mut response = client.execute(request).await?;
-    for _ in 0..MAX_REDIRECTS {
-        let status = response.status();
-        if !status.is_redirection() {
-            return Ok(response);
-        }
-        // The response's URL is the one its request went to (the client follows nothing).
-        let from = response.url();
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| from.join(l).ok());
-        let (Some(to), Some(mut next)) = (
-            location,
-            hop.as_ref().or(template).and_then(Request::try_clone),
-        ) else {
-            return Ok(response);
-        };
-        if status == StatusCode::SEE_OTHER
-            || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-                && next.method() == Method::POST)
-        {
-            *next.method_mut() = Method::GET;
-            *next.body_mut() = None;
-            next.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-            next.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
-        }
-        if to.origin() != from.origin() {
-            strip_credentials(context, next.headers_mut());
-        }
-        *next.url_mut() = to;
-        hop = next.try_clone();
-        response = client.execute(next).await?;
+/// The request that follows `response` when it is a redirect to go on with: a copy of `base`
+/// (the request that got it) sent to the new location, with a 303 (or a 301/302 to a POST)
+/// turned into a body-less GET, and without credentials when it crosses to another origin.
+/// The client itself follows nothing, so the response's URL is its request's.
+fn next_hop(context: &Context, response: &Response, base: Option<&Request>) -> Option<Request> {
+    let status = response.status();
+    if !status.is_redirection() {
+        return None;
     }
-    // Gave up following: the last 3xx is the answer (the caller sees an unexpected response).
-    Ok(response)
+    let from = response.url();
+    let to = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| from.join(l).ok())?;
+    let mut next = base?.try_clone()?;
+    if status == StatusCode::SEE_OTHER
+        || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+            && next.method() == Method::POST)
+    {
+        *next.method_mut() = Method::GET;
+        *next.body_mut() = None;
+        next.headers_mut().remove(reqwest::header::CONTENT_TYPE);
+        next.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
+    }
+    if to.origin() != from.origin() {
+        strip_credentials(context, next.headers_mut());
+    }
+    *next.url_mut() = to;
+    Some(next)
 }
 
 fn strip_credentials(context: &Context, headers: &mut reqwest::header::HeaderMap) {
