@@ -18,17 +18,38 @@ use super::error::{EnvelopeError, Oversized};
 #[derive(Clone, Debug)]
 pub(crate) struct Buffered(pub(crate) Bytes);
 
+/// Reads a body from the network, at most `limit` bytes: `(what was read, whether there was
+/// more)`. Reading stops at the limit. A body that comes in one chunk, the usual case, is kept
+/// as it came, without a copy.
+pub(crate) async fn read_body(
+    response: &mut Response,
+    limit: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut body = Bytes::new();
+    let mut joined: Option<Vec<u8>> = None;
+    while let Some(chunk) = response.chunk().await? {
+        let so_far = joined.as_ref().map_or(body.len(), Vec::len);
+        if so_far + chunk.len() > limit {
+            let mut all = joined.unwrap_or_else(|| body.to_vec());
+            all.extend_from_slice(&chunk[..limit - so_far]);
+            return Ok((Bytes::from(all), true));
+        }
+        match &mut joined {
+            Some(all) => all.extend_from_slice(&chunk),
+            None if body.is_empty() => body = chunk,
+            None => joined = Some([&body[..], &chunk[..]].concat()),
+        }
+    }
+    Ok((joined.map_or(body, Bytes::from), false))
+}
+
 /// The body: the buffered one, or read now from a response that did not pass through the
 /// request path.
 async fn take_body(response: &mut Response) -> reqwest::Result<Bytes> {
-    if let Some(Buffered(body)) = response.extensions_mut().remove::<Buffered>() {
-        return Ok(body);
+    match response.extensions_mut().remove::<Buffered>() {
+        Some(Buffered(body)) => Ok(body),
+        None => Ok(read_body(response, usize::MAX).await?.0),
     }
-    let mut all = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        all.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(all))
 }
 
 /// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`). An answer the
@@ -106,4 +127,35 @@ pub(crate) fn rebuilt(mut response: Response, body: Bytes) -> Response {
         extensions.extend(std::mem::take(response.extensions_mut()));
     }
     Response::from(builder.body(body).expect("parts came from a response"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunked(chunks: &[&'static str]) -> Response {
+        let stream = futures::stream::iter(
+            chunks
+                .iter()
+                .map(|c| Ok::<_, std::io::Error>(Bytes::from_static(c.as_bytes())))
+                .collect::<Vec<_>>(),
+        );
+        Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_whole_or_up_to_the_limit() {
+        let (body, over) = read_body(&mut chunked(&["one"]), 100).await.unwrap();
+        assert_eq!((&body[..], over), (&b"one"[..], false));
+        let (body, over) = read_body(&mut chunked(&["ab", "cd", "ef"]), 100)
+            .await
+            .unwrap();
+        assert_eq!((&body[..], over), (&b"abcdef"[..], false));
+        let (body, over) = read_body(&mut chunked(&["ab", "cd", "ef"]), 3)
+            .await
+            .unwrap();
+        assert_eq!((&body[..], over), (&b"abc"[..], true));
+        let (body, over) = read_body(&mut chunked(&["abcdef"]), 4).await.unwrap();
+        assert_eq!((&body[..], over), (&b"abcd"[..], true));
+    }
 }

@@ -291,19 +291,14 @@ pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String>
 /// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body (the request path's copy when it
 /// read it).
 async fn read_bounded(mut response: reqwest::Response) -> String {
-    if let Some(super::decode::Buffered(body)) = response.extensions().get() {
-        let end = body.len().min(ERROR_BODY_LIMIT);
-        return String::from_utf8_lossy(&body[..end]).into_owned();
-    }
-    let mut buf = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        buf.extend_from_slice(&chunk);
-        if buf.len() >= ERROR_BODY_LIMIT {
-            buf.truncate(ERROR_BODY_LIMIT);
-            break;
-        }
-    }
-    String::from_utf8_lossy(&buf).into_owned()
+    let body = match response.extensions().get() {
+        Some(super::decode::Buffered(body)) => body.slice(..body.len().min(ERROR_BODY_LIMIT)),
+        None => super::decode::read_body(&mut response, ERROR_BODY_LIMIT)
+            .await
+            .map(|(body, _)| body)
+            .unwrap_or_default(),
+    };
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// reqwest's error without the URL (query strings can carry secrets) and with its causes.

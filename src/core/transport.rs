@@ -7,7 +7,7 @@ use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, PROXY_AUTHORIZATION};
 use reqwest::{Client, Method, Request, Response, StatusCode, Url};
 use tracing::Level;
 
-use super::decode::Buffered;
+use super::decode::{Buffered, read_body};
 use super::error::{EnvelopeError, Oversized};
 use super::hooks::Rejected;
 use super::redact::{REDACTED, redact_json};
@@ -145,24 +145,13 @@ pub(crate) async fn execute(
 /// failure is rebuilt with its body (see [`super::decode`]).
 async fn buffer(context: &Context, mut response: Response) -> reqwest::Result<Response> {
     let status = response.status();
-    let limit = context.max_body_bytes();
-    let mut body = bytes::Bytes::new();
-    let mut joined: Option<Vec<u8>> = None;
-    while let Some(chunk) = response.chunk().await? {
-        let total = joined.as_ref().map_or(body.len(), Vec::len) + chunk.len();
-        if total > limit {
-            response.extensions_mut().insert(Oversized(limit));
-            (body, joined) = (bytes::Bytes::new(), None);
-            break;
-        }
-        match &mut joined {
-            Some(all) => all.extend_from_slice(&chunk),
-            // The usual case, one chunk: kept as it came, no copy.
-            None if body.is_empty() => body = chunk,
-            None => joined = Some([&body[..], &chunk[..]].concat()),
-        }
+    let (mut body, over) = read_body(&mut response, context.max_body_bytes()).await?;
+    if over {
+        response
+            .extensions_mut()
+            .insert(Oversized(context.max_body_bytes()));
+        body = bytes::Bytes::new();
     }
-    let body = joined.map_or(body, bytes::Bytes::from);
     if tracing::enabled!(Level::TRACE) {
         tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
     }
