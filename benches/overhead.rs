@@ -7,7 +7,8 @@
 //! rounds, on one thread and on a multi-thread runtime) give the ratios that `cargo xtask
 //! bench` reports, which machine noise affects less than separate runs. Results:
 //! `target/dataplat-bench/overhead.json`. `DATAPLAT_BENCH_PROFILE` runs one variant alone for
-//! an instruction count (`cargo xtask bench` uses callgrind).
+//! an instruction count (`cargo xtask bench` uses callgrind); `DATAPLAT_BENCH_RATIOS_ONLY=1`
+//! skips criterion and prints only the interleaved ratios (seconds instead of minutes).
 
 mod support;
 
@@ -309,7 +310,9 @@ fn main() {
         .build()
         .unwrap();
     let c = rt.block_on(clients());
-    criterion_runs(&rt, &c, quick);
+    if std::env::var_os("DATAPLAT_BENCH_RATIOS_ONLY").is_none() {
+        criterion_runs(&rt, &c, quick);
+    }
     drop((c, rt));
     let rounds = if quick { 20 } else { 200 };
     let one = interleaved(Runtime::OneThread, rounds, 100);

@@ -1,20 +1,48 @@
 //! Turning an answer into a `ResponseValue`, from the body the request path already read.
 //!
 //! The request path reads every body whole (bounded, retried when cut short, inspected for
-//! ACM's envelope: see `transport`) and keeps it in the response's extensions as
-//! [`Buffered`]. A success goes on as the response that was read, its body already drained; a
-//! failure is rebuilt with its body, so that `send_raw` users still see it. The generated code
-//! calls these functions where progenitor's would read the body again and clone the headers
-//! (`dataplat_codegen`'s `buffered_body` pass).
+//! ACM's envelope: see `transport`) and hands the generated code an [`Answer`]: the response,
+//! its body drained, beside the body and what was found in it. The generated code calls these
+//! functions where progenitor's would read the body again and clone the headers
+//! (`dataplat_codegen`'s `buffered_body` pass). A response handed out in an error gets its body
+//! back ([`with_body`]), so that `send_raw` users still see it.
 
 use bytes::Bytes;
 use progenitor_client::{ByteStream, Error, ResponseValue};
-use reqwest::Response;
+use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::{EnvelopeError, Oversized};
 
-/// The whole body of a response, as the request path read it.
+/// An answer as the request path read it.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// Status, headers, URL; the body is drained (it is in `body`).
+    pub(crate) response: Response,
+    /// The whole body, or nothing when it was over the limit.
+    pub(crate) body: Bytes,
+    /// The body was over this limit, and was not read past it.
+    pub(crate) oversized: Option<usize>,
+    /// A 2xx body whose envelope reports an error (ACM): the error member, as text.
+    pub(crate) envelope_error: Option<String>,
+    /// The context's rejection rule calls this answer a rejection of the credential.
+    pub(crate) rejected: bool,
+}
+
+impl Answer {
+    /// The answer's status (what the generated code matches on).
+    pub(crate) fn status(&self) -> StatusCode {
+        self.response.status()
+    }
+
+    /// The answer's headers.
+    pub(crate) fn headers(&self) -> &reqwest::header::HeaderMap {
+        self.response.headers()
+    }
+}
+
+/// The body of a response that did not pass through the request path, kept with the response
+/// for an error to quote (`core::error`).
 #[derive(Clone, Debug)]
 pub(crate) struct Buffered(pub(crate) Bytes);
 
@@ -43,32 +71,21 @@ pub(crate) async fn read_body(
     Ok((joined.map_or(body, Bytes::from), false))
 }
 
-/// The body: the buffered one, or read now from a response that did not pass through the
-/// request path.
-async fn take_body(response: &mut Response) -> reqwest::Result<Bytes> {
-    match response.extensions_mut().remove::<Buffered>() {
-        Some(Buffered(body)) => Ok(body),
-        None => Ok(read_body(response, usize::MAX).await?.0),
-    }
-}
-
 /// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`). An answer the
 /// request path marked (a body over the limit, an ACM envelope error) and an error status whose
 /// body is not the documented shape come back as `Error::UnexpectedResponse`, body included,
 /// for `core::error` to report as what they are.
-pub(crate) async fn from_response<T: DeserializeOwned, E>(
-    mut response: Response,
+// The error type is progenitor's, and what the generated code returns.
+#[allow(clippy::result_large_err)]
+pub(crate) fn from_response<T: DeserializeOwned, E>(
+    answer: Answer,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    let marked = response.extensions().get::<Oversized>().is_some()
-        || response.extensions().get::<EnvelopeError>().is_some();
-    if marked {
-        return Err(Error::UnexpectedResponse(with_body(response)));
+    if answer.oversized.is_some() || answer.envelope_error.is_some() {
+        return Err(Error::UnexpectedResponse(with_body(answer)));
     }
-    let body = take_body(&mut response)
-        .await
-        .map_err(Error::ResponseBodyError)?;
-    match serde_json::from_slice(&body) {
+    match serde_json::from_slice(&answer.body) {
         Ok(inner) => {
+            let Answer { mut response, .. } = answer;
             let status = response.status();
             Ok(ResponseValue::new(
                 inner,
@@ -76,44 +93,59 @@ pub(crate) async fn from_response<T: DeserializeOwned, E>(
                 std::mem::take(response.headers_mut()),
             ))
         }
-        Err(_) if !response.status().is_success() => {
-            Err(Error::UnexpectedResponse(rebuilt(response, body)))
+        Err(_) if !answer.status().is_success() => {
+            Err(Error::UnexpectedResponse(with_body(answer)))
         }
-        Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+        Err(e) => Err(Error::InvalidResponsePayload(answer.body, e)),
     }
 }
 
 /// An answer without a body (progenitor's `ResponseValue::empty`).
-pub(crate) fn empty(mut response: Response) -> ResponseValue<()> {
+pub(crate) fn empty(answer: Answer) -> ResponseValue<()> {
+    let Answer { mut response, .. } = answer;
     let status = response.status();
     ResponseValue::new((), status, std::mem::take(response.headers_mut()))
 }
 
-/// The body as a stream of bytes (progenitor's `ResponseValue::stream`).
+/// The body as a stream of bytes (progenitor's `ResponseValue::stream`): the request path
+/// read it already, so the stream has it in one chunk.
 // Generated code calls it for byte-stream answers, which not every API has.
 #[allow(dead_code)]
-pub(crate) fn stream(mut response: Response) -> ResponseValue<ByteStream> {
+pub(crate) fn stream(answer: Answer) -> ResponseValue<ByteStream> {
+    let Answer {
+        mut response, body, ..
+    } = answer;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let inner = match response.extensions_mut().remove::<Buffered>() {
-        Some(Buffered(body)) => ByteStream::new(Box::pin(futures::stream::iter([Ok(body)]))),
-        None => ByteStream::new(Box::pin(response.bytes_stream())),
-    };
+    let inner = ByteStream::new(Box::pin(futures::stream::iter([Ok(body)])));
     ResponseValue::new(inner, status, headers)
 }
 
-/// The response with its body back, for `Error::UnexpectedResponse`: a status the document
-/// does not list (a 2xx one too) reaches `send_raw`'s caller readable.
-pub(crate) fn with_body(mut response: Response) -> Response {
-    let Some(Buffered(body)) = response.extensions_mut().remove::<Buffered>() else {
-        return response;
-    };
-    rebuilt(response, body)
+/// The response with its body back, and what the request path found marked on it, for
+/// `Error::UnexpectedResponse`: a status the document does not list (a 2xx one too) reaches
+/// `send_raw`'s caller readable, and `core::error` reports an oversized body or an envelope
+/// error as what it is.
+pub(crate) fn with_body(answer: Answer) -> Response {
+    let Answer {
+        response,
+        body,
+        oversized,
+        envelope_error,
+        ..
+    } = answer;
+    let mut response = rebuilt(response, body);
+    if let Some(limit) = oversized {
+        response.extensions_mut().insert(Oversized(limit));
+    }
+    if let Some(error) = envelope_error {
+        response.extensions_mut().insert(EnvelopeError(error));
+    }
+    response
 }
 
 /// A response with the same status, version, URL and headers and `body` as its body, keeping
 /// a [`Buffered`] copy of it in its extensions.
-pub(crate) fn rebuilt(mut response: Response, body: Bytes) -> Response {
+fn rebuilt(mut response: Response, body: Bytes) -> Response {
     use reqwest::ResponseBuilderExt;
     let mut builder = http::Response::builder()
         .status(response.status())

@@ -150,8 +150,8 @@ std::thread_local! {
 
 /// Called by a hook just before it fails the call with `error` (as progenitor's text-only
 /// `Error::Custom`); [`scoped`] takes it back in the same poll.
-pub(crate) fn record_auth_failure(error: &AuthError) {
-    AUTH_FAILURE.with(|slot| *slot.borrow_mut() = Some(error.clone()));
+pub(crate) fn record_auth_failure(error: AuthError) {
+    AUTH_FAILURE.with(|slot| *slot.borrow_mut() = Some(error));
 }
 
 fn take_auth_failure() -> Option<AuthError> {

@@ -1,8 +1,9 @@
-//! The request path shared by all generated clients (progenitor's `ClientHooks`).
+//! The request path shared by all generated clients: what they call for every operation.
 
 use reqwest::header::USER_AGENT;
 use reqwest::{Request, StatusCode};
 
+use super::decode::Answer;
 use super::{AuthError, AuthErrorKind, Context};
 
 /// Adjustments every request gets, whatever the API. (progenitor's `api-version` header is
@@ -46,18 +47,50 @@ fn detail_is(body: &[u8], text: &str) -> bool {
     serde_json::from_slice::<Detail>(body).is_ok_and(|d| d.detail.as_deref() == Some(text))
 }
 
-/// Marks a buffered response that its context's [`RejectionRule`] calls a rejection.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Rejected;
+/// A per-API adjustment of every request, given the operation's progenitor name.
+pub(crate) type Adjust = fn(&mut Request, &str);
+
+/// The request path of every generated operation, in one future: the shared adjustments, the
+/// API's own, the credential, the transport (retries, redirects, replay, buffering), and a
+/// rejection of the credential turned into an error. The generated code calls it through each
+/// client's `dispatch_request` where progenitor would call its `pre`, `exec` and `post` hooks
+/// (`dataplat_codegen`'s `dispatch` pass).
+///
+/// The request is adjusted before the future is made, so that the future holds it once, as it
+/// moves into the caller's (an async fn would keep a second copy of its argument).
+pub(crate) fn dispatch<'a, E>(
+    client: &'a reqwest::Client,
+    context: &'a Context,
+    mut request: Request,
+    operation: &'static str,
+    adjust: Adjust,
+) -> impl Future<Output = Result<Answer, progenitor_client::Error<E>>> + 'a {
+    prepare(context, &mut request);
+    adjust(&mut request, operation);
+    async move {
+        super::transport::authorize(context, &mut request)
+            .await
+            .map_err(auth_failure)?;
+        let answer = super::transport::execute(client, context, &mut request).await?;
+        match rejection(context, operation, &answer) {
+            Some(error) => Err(auth_failure(error)),
+            None => Ok(answer),
+        }
+    }
+}
+
+/// progenitor's error can only carry text; the typed error reaches `core::error::scoped`
+/// beside it.
+fn auth_failure<E>(error: AuthError) -> progenitor_client::Error<E> {
+    let text = error.to_string();
+    super::error::record_auth_failure(error);
+    progenitor_client::Error::Custom(text)
+}
 
 /// Turns a credential rejection into an error that says which API refused what, with the
 /// context's hint (ACM: keys expire after 24 h). `None` when the answer is not a rejection.
-pub(crate) fn rejection(
-    context: &Context,
-    operation: &str,
-    response: &reqwest::Response,
-) -> Option<AuthError> {
-    if context.credential().is_none() || response.extensions().get::<Rejected>().is_none() {
+fn rejection(context: &Context, operation: &str, answer: &Answer) -> Option<AuthError> {
+    if context.credential().is_none() || !answer.rejected {
         return None;
     }
     let mut detail = format!("the credentials were rejected for {operation}");
@@ -68,65 +101,41 @@ pub(crate) fn rejection(
     Some(AuthError {
         api: context.api(),
         step: "request",
-        status: Some(response.status().as_u16()),
+        status: Some(answer.status().as_u16()),
         detail,
         kind: AuthErrorKind::Rejected,
     })
 }
 
-/// Wires a generated `Client` to the shared core: its `ClientHooks` impl (credentials, redirects,
-/// replay after a rejection, an optional per-API request adjustment) and the common
+/// Wires a generated `Client` to the shared core: its `dispatch_request`, which the generated
+/// operations call (see [`dispatch`]), with an optional per-API [`Adjust`], and the common
 /// constructors. What counts as a rejection is the API's [`rejection_rule`].
 macro_rules! wire_client {
     ($api:literal) => {
         $crate::core::hooks::wire_client!($api, |_request: &mut ::reqwest::Request, _operation: &str| {});
     };
     ($api:literal, $adjust:expr) => {
-        impl ::progenitor_client::ClientHooks<$crate::core::Context> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                info: &::progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                let context = ::progenitor_client::ClientInfo::inner(self);
-                $crate::core::hooks::prepare(context, request);
-                ($adjust)(request, info.operation_id);
-                $crate::core::transport::authorize(context, request).await.map_err(|e| {
-                    $crate::core::error::record_auth_failure(&e);
-                    ::progenitor_client::Error::Custom(e.to_string())
-                })
-            }
-
-            // The transport's future itself, not an `async fn` around it: one layer fewer for
-            // every poll of every call.
-            fn exec(
+        impl Client {
+            /// Sends `request` for the operation `info` names through the shared request path.
+            pub(crate) fn dispatch_request<E>(
                 &self,
                 request: ::reqwest::Request,
-                _info: &::progenitor_client::OperationInfo,
-            ) -> impl ::std::future::Future<Output = ::reqwest::Result<::reqwest::Response>> {
-                let client = ::progenitor_client::ClientInfo::client(self);
-                $crate::core::transport::execute(client, ::progenitor_client::ClientInfo::inner(self), request)
-            }
-
-            async fn post<E>(
-                &self,
-                result: &::reqwest::Result<::reqwest::Response>,
                 info: &::progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                let context = ::progenitor_client::ClientInfo::inner(self);
-                match result.as_ref().ok().and_then(|r| {
-                    $crate::core::hooks::rejection(context, info.operation_id, r)
-                }) {
-                    Some(e) => {
-                        $crate::core::error::record_auth_failure(&e);
-                        Err(::progenitor_client::Error::Custom(e.to_string()))
-                    }
-                    None => Ok(()),
-                }
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    $crate::core::decode::Answer,
+                    ::progenitor_client::Error<E>,
+                >,
+            > {
+                $crate::core::hooks::dispatch(
+                    ::progenitor_client::ClientInfo::client(self),
+                    ::progenitor_client::ClientInfo::inner(self),
+                    request,
+                    info.operation_id,
+                    $adjust,
+                )
             }
-        }
 
-        impl Client {
             #[doc = concat!("An unauthenticated `", $api, "` client for `base_url`, with dataplat's defaults.")]
             ///
             /// A trailing `/` is dropped: operation paths start with one, and some servers

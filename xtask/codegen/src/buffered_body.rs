@@ -5,12 +5,25 @@
 //! response (`crate::core::decode`). progenitor's own `ResponseValue::from_response`, `empty`
 //! and `stream` would clone the headers and read the body a second time; every call to them
 //! becomes a call to the `crate::core::decode` function of the same name, and a response handed
-//! out as `Error::UnexpectedResponse` gets its body back first.
+//! out as `Error::UnexpectedResponse` gets its body back first. The body is in hand, so
+//! decoding is not awaited.
 
 use syn::visit_mut::VisitMut;
 
 /// `ResponseValue::<name>` calls that have a `crate::core::decode` twin.
 const DECODERS: [&str; 3] = ["from_response", "empty", "stream"];
+
+/// Whether `call` is `ResponseValue::<one of DECODERS>(…)`.
+fn is_decoder(call: &syn::ExprCall) -> bool {
+    let syn::Expr::Path(function) = call.func.as_ref() else {
+        return false;
+    };
+    let mut segments = function.path.segments.iter().rev();
+    matches!(
+        (segments.next(), segments.next()),
+        (Some(name), Some(ty)) if ty.ident == "ResponseValue" && DECODERS.iter().any(|d| name.ident == d)
+    )
+}
 
 /// Rewrites every such call; returns how many.
 pub fn rewrite(file: &mut syn::File) -> usize {
@@ -24,6 +37,16 @@ struct Pass {
 }
 
 impl VisitMut for Pass {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Await(awaited) = expr
+            && let syn::Expr::Call(call) = awaited.base.as_ref()
+            && is_decoder(call)
+        {
+            *expr = syn::Expr::Call(call.clone());
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, call);
         let syn::Expr::Path(function) = call.func.as_ref() else {
@@ -70,6 +93,7 @@ mod tests {
         assert_eq!(super::rewrite(&mut file), 5);
         let code = quote::quote!(#file).to_string();
         assert!(!code.contains("ResponseValue ::"), "{code}");
+        assert!(!code.contains("await"), "{code}");
         assert_eq!(
             code.matches("crate :: core :: decode :: from_response")
                 .count(),

@@ -20,9 +20,10 @@ pub struct Generated {
 
 /// The settings every dataplat client is generated with.
 ///
-/// Builder-style methods read well with many optional parameters; `HooksMode::Expected` makes the
-/// crate's own `ClientHooks` impl mandatory, so no client can bypass the shared request path; the
-/// inner type carries that path's state. Tags are merged because vendors' tags collide once
+/// Builder-style methods read well with many optional parameters. `HooksMode::Expected` emits no
+/// default `ClientHooks` impl, and the crate has none: every hook call is rewritten into one call
+/// of the shared request path (the `dispatch` pass), so a call that was not rewritten does not
+/// compile and no client can bypass that path. The inner type carries that path's state. Tags are merged because vendors' tags collide once
 /// turned into trait names (Astra "Private Link" / "Private-Link").
 fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
@@ -67,6 +68,14 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     crate::docs::tag_code_fences(&mut parsed);
     crate::no_api_version::remove(&mut parsed);
     crate::buffered_body::rewrite(&mut parsed);
+    crate::dispatch::rewrite(&mut parsed).map_err(|message| {
+        vec![Problem {
+            file: file.into(),
+            pointer: String::new(),
+            operation: None,
+            message,
+        }]
+    })?;
     crate::wrap_send::wrap(&mut parsed, doc).map_err(|message| {
         vec![Problem {
             file: file.into(),

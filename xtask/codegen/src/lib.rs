@@ -8,6 +8,7 @@
 
 mod buffered_body;
 mod checks;
+mod dispatch;
 mod docs;
 mod generate;
 mod no_api_version;
