@@ -526,6 +526,17 @@ async fn fault_injection_suite() {
         log.contains("dataplat") && log.contains("retrying") && log.contains("request body"),
         "tracing captured"
     );
+    // The call's span carries what the request path recorded: a POST's second attempt, the
+    // final status and the time taken.
+    let retried = log
+        .lines()
+        .find(|l| {
+            l.contains("call succeeded") && l.contains("method=\"POST\"") && l.contains("attempt=2")
+        })
+        .unwrap_or_else(|| panic!("no POST that succeeded at attempt 2 in:\n{log}"));
+    for field in ["api=", "operation=", "path=", "status=20", "elapsed_ms="] {
+        assert!(retried.contains(field), "{field} missing from {retried}");
+    }
     for secret in [TOKEN, PASSWORD] {
         assert!(!log.contains(secret), "{secret} appeared in tracing output");
     }

@@ -41,8 +41,8 @@ impl Answer {
     }
 }
 
-/// The body of a response that did not pass through the request path, kept with the response
-/// for an error to quote (`core::error`).
+/// The body of a response handed out in an error ([`with_body`]), kept with it for
+/// `core::error` to quote without reading it again.
 #[derive(Clone, Debug)]
 pub(crate) struct Buffered(pub(crate) Bytes);
 

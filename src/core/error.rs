@@ -159,13 +159,21 @@ fn take_auth_failure() -> Option<AuthError> {
 }
 
 /// Runs a generated `send_raw` and converts its error into [`Error`] for `call`.
-pub async fn scoped<T, E>(
+///
+/// A combinator rather than an async fn, so that `send` sits in the future once, in place: an
+/// async fn keeps its argument apart from what it awaits, and every call moves the whole
+/// future a few times on its way to the executor. The call's span is opened, and its clock
+/// started, when the future is made.
+// `Error` is what every generated `send` returns; its size is the public API's.
+#[allow(clippy::result_large_err)]
+pub fn scoped<T, E>(
     call: Call,
     send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> Result<ResponseValue<T>, Error<E>>
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>>
 where
     E: serde::Serialize,
 {
+    use futures::FutureExt;
     use tracing::Instrument;
     let span = tracing::info_span!(
         "dataplat",
@@ -174,12 +182,24 @@ where
         method = call.method,
         path = call.path,
         status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
+        // The request path records any later attempt.
+        attempt = 1u32,
         elapsed_ms = tracing::field::Empty,
     );
     // The clock is read only for a span someone records.
     let started = (!span.is_disabled()).then(std::time::Instant::now);
-    let result = send.instrument(span.clone()).await;
+    send.instrument(span.clone())
+        .map(move |result| finish(call, &span, started, result))
+}
+
+/// What [`scoped`] answers once `send` has: the error converted, the outcome logged.
+#[allow(clippy::result_large_err)]
+fn finish<T, E: serde::Serialize>(
+    call: Call,
+    span: &tracing::Span,
+    started: Option<std::time::Instant>,
+    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+) -> Result<ResponseValue<T>, Error<E>> {
     if let Some(started) = started {
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
     }
@@ -187,12 +207,19 @@ where
         Ok(value) => Ok(value),
         Err(error) => {
             // Only a hook's own failure is `Custom`; anything else leaves a stale slot behind,
-            // cleared here.
+            // cleared here (in the poll that failed, on the thread that recorded it).
             let auth = take_auth_failure()
                 .filter(|_| matches!(error, progenitor_client::Error::Custom(_)));
-            Err(convert(call, error, auth).await)
+            Err(convert(call, error, auth))
         }
     };
+    let status = match &outcome {
+        Ok(v) => Some(v.status().as_u16()),
+        Err(e) => e.status(),
+    };
+    if let Some(status) = status {
+        span.record("status", status);
+    }
     span.in_scope(|| match &outcome {
         Ok(v) => tracing::info!(status = v.status().as_u16(), "call succeeded"),
         Err(e) => tracing::warn!(error = %e, "call failed"),
@@ -200,7 +227,7 @@ where
     outcome
 }
 
-async fn convert<E: serde::Serialize>(
+fn convert<E: serde::Serialize>(
     call: Call,
     error: progenitor_client::Error<E>,
     auth: Option<AuthError>,
@@ -247,7 +274,7 @@ async fn convert<E: serde::Serialize>(
             // An undocumented status, or an error status whose body is not the documented
             // error shape (a proxy's page, an empty 404): the status is what matters.
             let request_id = request_id(response.headers());
-            let text = read_bounded(response).await;
+            let text = buffered_excerpt(&response);
             Error::Status {
                 call,
                 status,
@@ -288,17 +315,15 @@ pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String>
         .map(|s| s.chars().take(100).collect())
 }
 
-/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body (the request path's copy when it
-/// read it).
-async fn read_bounded(mut response: reqwest::Response) -> String {
-    let body = match response.extensions().get() {
-        Some(super::decode::Buffered(body)) => body.slice(..body.len().min(ERROR_BODY_LIMIT)),
-        None => super::decode::read_body(&mut response, ERROR_BODY_LIMIT)
-            .await
-            .map(|(body, _)| body)
-            .unwrap_or_default(),
-    };
-    String::from_utf8_lossy(&body).into_owned()
+/// At most [`ERROR_BODY_LIMIT`] bytes of an error body, from the copy the request path kept
+/// (`core::decode::with_body`: every response the generated code hands out has one).
+fn buffered_excerpt(response: &reqwest::Response) -> String {
+    match response.extensions().get() {
+        Some(super::decode::Buffered(body)) => {
+            String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_LIMIT)]).into_owned()
+        }
+        None => String::new(),
+    }
 }
 
 /// reqwest's error without the URL (query strings can carry secrets) and with its causes.

@@ -49,7 +49,7 @@ impl RetryPolicy {
     }
 
     /// The backoff schedule (before jitter): one entry per possible retry.
-    pub(crate) fn schedule(&self) -> impl Iterator<Item = Duration> {
+    pub(crate) fn schedule(&self) -> Schedule {
         backon::ExponentialBuilder::new()
             .with_min_delay(self.initial_backoff)
             .with_max_delay(self.max_backoff)
@@ -58,6 +58,9 @@ impl RetryPolicy {
             .build()
     }
 }
+
+/// The backoffs of a policy's retries, in order, before jitter.
+pub(crate) type Schedule = backon::ExponentialBackoff;
 
 /// Full jitter: uniform in `[0, backoff]`.
 pub(crate) fn full_jitter(backoff: Duration) -> Duration {

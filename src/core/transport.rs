@@ -84,19 +84,16 @@ pub(crate) async fn execute(
     request: &mut Request,
 ) -> reqwest::Result<Answer> {
     let options = super::options::current();
-    let policy = super::RetryPolicy {
-        max_attempts: options
-            .max_attempts
-            .unwrap_or(context.retry_policy().max_attempts),
-        ..*context.retry_policy()
-    };
     if let Some(timeout) = options.timeout.or(context.timeout()) {
         *request.timeout_mut() = Some(timeout);
     }
     let may_repeat = idempotent(request.method()) || options.retry_non_idempotent;
+    let max_attempts = options
+        .max_attempts
+        .unwrap_or(context.retry_policy().max_attempts);
     let started = Instant::now();
-    let mut schedule = policy.schedule();
-    let span = tracing::Span::current();
+    // Made at the first retry: most calls never need it.
+    let mut schedule: Option<Box<super::retry::Schedule>> = None;
     let mut attempt = 1u32;
     loop {
         super::limits::wait(
@@ -105,7 +102,6 @@ pub(crate) async fn execute(
             request.url().path(),
         )
         .await;
-        span.record("attempt", attempt);
         trace_request(request);
         let Some(copy) = copy(request) else {
             let placeholder = Request::new(request.method().clone(), request.url().clone());
@@ -115,14 +111,24 @@ pub(crate) async fn execute(
         let outcome = send_authorized(client, context, client.execute(copy), Some(request)).await;
         // Some(retry-after) when another attempt is worth it.
         let again = match &outcome {
-            Ok(r) => {
-                span.record("status", r.status().as_u16());
-                (retryable_status(r.status()) && may_repeat).then(|| retry_after(r.headers()))
-            }
+            Ok(r) => (retryable_status(r.status()) && may_repeat).then(|| retry_after(r.headers())),
             Err(e) => (never_sent(e) || (may_repeat && !e.is_builder() && !e.is_redirect()))
                 .then_some(None),
         };
-        let (Some(server_wait), Some(backoff)) = (again, schedule.next()) else {
+        let Some(server_wait) = again else {
+            return outcome;
+        };
+        let policy = context.retry_policy();
+        let schedule = schedule.get_or_insert_with(|| {
+            Box::new(
+                super::RetryPolicy {
+                    max_attempts,
+                    ..*policy
+                }
+                .schedule(),
+            )
+        });
+        let Some(backoff) = schedule.next() else {
             return outcome;
         };
         let mut delay = full_jitter(backoff);
@@ -136,9 +142,12 @@ pub(crate) async fn execute(
             Ok(r) => format!("HTTP {}", r.status().as_u16()),
             Err(e) => super::error::describe(e),
         };
+        drop(outcome);
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
         tokio::time::sleep(delay).await;
         attempt += 1;
+        // The call's span (`core::error::scoped`) starts at attempt 1.
+        tracing::Span::current().record("attempt", attempt);
     }
 }
 

@@ -121,16 +121,18 @@ impl VisitMut for Wrapper {
         );
         let wrapper: syn::ImplItem = syn::parse_quote! {
             #[doc = #doc]
-            pub async fn send(self) -> Result<ResponseValue<#ok>, crate::core::Error<#err>> {
+            pub fn send(
+                self,
+            ) -> impl ::std::future::Future<Output = Result<ResponseValue<#ok>, crate::core::Error<#err>>> {
                 let call = crate::core::Call {
                     api: self.client.inner.api(),
                     operation_id: #operation_id,
                     method: #method,
                     path: #path,
                 };
-                // Boxed: progenitor's request future is kilobytes, and every async layer
-                // around it would otherwise copy it whole when it is moved in.
-                crate::core::error::scoped(call, Box::pin(self.send_raw())).await
+                // Not an async fn: that would be one more layer for every poll, holding the
+                // request future twice.
+                crate::core::error::scoped(call, self.send_raw())
             }
         };
         item.items.insert(position + 1, wrapper);
@@ -147,16 +149,36 @@ fn operation_info_id(send: &syn::ImplItemFn) -> Option<String> {
     Some(after[start..end].to_string())
 }
 
-/// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
+/// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`, or of a future's `Output` of that.
 pub(crate) fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let args = last_args(ty, "Result")?;
+    let args = last_args(future_output(ty).unwrap_or(ty), "Result")?;
     let mut it = args.iter();
     let ok = generic_arg(last_args(it.next()?, "ResponseValue")?.first()?)?;
     let err = generic_arg(last_args(it.next()?, "Error")?.first()?)?;
     Some((ok, err))
+}
+
+/// `X` of `impl Future<Output = X>`.
+fn future_output(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::ImplTrait(imp) = ty else {
+        return None;
+    };
+    imp.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
+        let seg = t.path.segments.last().filter(|s| s.ident == "Future")?;
+        let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+            return None;
+        };
+        a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
+            _ => None,
+        })
+    })
 }
 
 fn last_args<'a>(ty: &'a syn::Type, name: &str) -> Option<Vec<&'a syn::Type>> {
