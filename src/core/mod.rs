@@ -13,6 +13,7 @@ pub(crate) mod hooks;
 pub mod limits;
 mod options;
 pub mod pagination;
+pub(crate) mod path;
 pub mod redact;
 pub mod retry;
 pub(crate) mod transport;

@@ -153,22 +153,41 @@ pub(crate) async fn execute(
 
 /// A copy of `request` to send, or `None` when its body is a stream.
 ///
-/// A request without a body is copied here: reqwest's `Request::try_clone` allocates an
-/// extension map for a timeout and then throws it away for a copy of the extensions, about
-/// 700 instructions of a 76k-instruction call (`cargo xtask bench`). The only extension a
-/// `reqwest::Request` can hold is its timeout (the map is private to reqwest), which is
-/// copied. A body is copied by `try_clone`, the one way to share it without a byte copy.
-fn copy(request: &Request) -> Option<Request> {
-    if request.body().is_some() {
-        return request.try_clone();
-    }
+/// Not reqwest's `Request::try_clone`, which allocates an extension map for a timeout and then
+/// throws it away for a copy of the extensions: about 700 instructions of a 76k-instruction
+/// call (`cargo xtask bench`). The only extension a `reqwest::Request` can hold is its timeout
+/// (the map is private to reqwest), which is copied. The body is shared, not copied
+/// ([`share_body`]).
+fn copy(request: &mut Request) -> Option<Request> {
+    let body = match request.body_mut() {
+        Some(body) => Some(share_body(body)?),
+        None => None,
+    };
     let mut copy = Request::new(request.method().clone(), request.url().clone());
     *copy.headers_mut() = request.headers().clone();
     *copy.version_mut() = request.version();
     if let Some(timeout) = request.timeout() {
         *copy.timeout_mut() = Some(*timeout);
     }
+    *copy.body_mut() = body;
     Some(copy)
+}
+
+/// A second body with the same bytes as `body` (which stays as it was), or `None` for a
+/// stream. reqwest keeps the bytes of an in-memory body in one `Bytes` and hands them out
+/// whole, at once, as its first frame; both bodies are then made from those bytes.
+fn share_body(body: &mut reqwest::Body) -> Option<reqwest::Body> {
+    use http_body::Body as _;
+    body.as_bytes()?;
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let bytes = match std::pin::Pin::new(&mut *body).poll_frame(&mut cx) {
+        std::task::Poll::Ready(Some(Ok(frame))) => frame.into_data().ok()?,
+        std::task::Poll::Ready(None) => bytes::Bytes::new(),
+        // Not what an in-memory body does; leave it to reqwest.
+        _ => return None,
+    };
+    *body = reqwest::Body::from(bytes.clone());
+    Some(reqwest::Body::from(bytes))
 }
 
 /// The answer of `response`, whose whole body (at most the context's limit: `over` when there
@@ -265,9 +284,9 @@ async fn send_authorized(
     client: &Client,
     context: &Context,
     sending: impl Future<Output = reqwest::Result<Response>>,
-    template: Option<&mut Request>,
+    mut template: Option<&mut Request>,
 ) -> reqwest::Result<Answer> {
-    let answer = send_once(client, context, sending, template.as_deref()).await?;
+    let answer = send_once(client, context, sending, template.as_deref_mut()).await?;
     if !answer.rejected {
         return Ok(answer);
     }
@@ -283,7 +302,7 @@ async fn send_once(
     client: &Client,
     context: &Context,
     sending: impl Future<Output = reqwest::Result<Response>>,
-    base: Option<&Request>,
+    base: Option<&mut Request>,
 ) -> reqwest::Result<Answer> {
     let mut response = sending.await?;
     if response.status().is_redirection() {
@@ -299,14 +318,18 @@ async fn follow_redirects(
     client: &Client,
     context: &Context,
     mut response: Response,
-    base: Option<&Request>,
+    mut base: Option<&mut Request>,
 ) -> reqwest::Result<Response> {
     let mut hop: Option<Request> = None;
     for _ in 0..MAX_REDIRECTS {
-        let Some(next) = next_hop(context, &response, hop.as_ref().or(base)) else {
+        let from = match hop.as_mut() {
+            Some(hop) => Some(hop),
+            None => base.as_deref_mut(),
+        };
+        let Some(mut next) = next_hop(context, &response, from) else {
             break;
         };
-        hop = copy(&next);
+        hop = copy(&mut next);
         response = client.execute(next).await?;
     }
     Ok(response)
@@ -336,7 +359,7 @@ async fn replay(
             template
                 .headers_mut()
                 .insert(credential.header_name().clone(), fresh);
-            let Some(again) = copy(template) else {
+            let Some(again) = copy(&mut *template) else {
                 return Ok(answer);
             };
             drop(answer);
@@ -351,7 +374,7 @@ async fn replay(
 /// (the request that got it) sent to the new location, with a 303 (or a 301/302 to a POST)
 /// turned into a body-less GET, and without credentials when it crosses to another origin.
 /// The client itself follows nothing, so the response's URL is its request's.
-fn next_hop(context: &Context, response: &Response, base: Option<&Request>) -> Option<Request> {
+fn next_hop(context: &Context, response: &Response, base: Option<&mut Request>) -> Option<Request> {
     let status = response.status();
     if !status.is_redirection() {
         return None;
@@ -413,8 +436,17 @@ mod tests {
             .body("payload")
             .build()
             .unwrap();
-        for request in [with_timeout, without, with_body] {
-            let copy = super::copy(&request).unwrap();
+        let empty_body = client.put("http://127.0.0.1:1/e").body("").build().unwrap();
+        for request in [with_timeout, without, with_body, empty_body] {
+            let mut request = request;
+            let copy = super::copy(&mut request).unwrap();
+            // The original stays whole: a second copy is the same again.
+            let again = super::copy(&mut request).unwrap();
+            assert_eq!(format!("{again:?}"), format!("{copy:?}"));
+            assert_eq!(
+                again.body().and_then(|b| b.as_bytes()),
+                copy.body().and_then(|b| b.as_bytes())
+            );
             assert_eq!(format!("{copy:?}"), format!("{request:?}"));
             assert_eq!(copy.headers(), request.headers());
             assert_eq!(copy.version(), request.version());

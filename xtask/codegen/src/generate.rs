@@ -68,6 +68,7 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     crate::docs::tag_code_fences(&mut parsed);
     crate::no_api_version::remove(&mut parsed);
     crate::buffered_body::rewrite(&mut parsed);
+    crate::path_segments::rewrite(&mut parsed);
     crate::dispatch::rewrite(&mut parsed).map_err(|message| {
         vec![Problem {
             file: file.into(),

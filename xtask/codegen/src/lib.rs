@@ -13,6 +13,7 @@ mod docs;
 mod generate;
 mod no_api_version;
 mod paginate;
+mod path_segments;
 mod pointer;
 mod wrap_send;
 

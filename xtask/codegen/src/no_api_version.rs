@@ -3,7 +3,8 @@
 //! progenitor 0.15 sends `api-version: <info.version>` with every request. No vendor here
 //! defines that header, and some proxies reject unknown ones. Removing it from the generated
 //! code, rather than from each request at run time, also spares every call the header map
-//! progenitor allocates for it (`HeaderMap::with_capacity(n)` counts it).
+//! progenitor allocates for it (`HeaderMap::with_capacity(n)` counts it); a map left with no
+//! header is not made at all, nor merged into the request.
 
 use syn::visit_mut::VisitMut;
 
@@ -28,8 +29,50 @@ impl VisitMut for Pass {
             for stmt in &mut block.stmts {
                 shrink_capacity(stmt, removed);
             }
+            // A map left empty is not made at all: `.headers(empty)` would still walk it and
+            // move the request builder once more on every call.
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !makes_empty_map(stmt));
+            if block.stmts.len() < before {
+                for stmt in &mut block.stmts {
+                    WithoutEmptyMap.visit_stmt_mut(stmt);
+                }
+            }
         }
         syn::visit_mut::visit_block_mut(self, block);
+    }
+}
+
+/// `let header_map = HeaderMap::with_capacity(0usize);`, as [`shrink_capacity`] leaves it.
+fn makes_empty_map(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Local(local) = stmt else {
+        return false;
+    };
+    let syn::Pat::Ident(binding) = &local.pat else {
+        return false;
+    };
+    binding.ident == "header_map"
+        && local.init.as_ref().is_some_and(|init| {
+            let init = &init.expr;
+            quote::quote!(#init)
+                .to_string()
+                .ends_with("HeaderMap :: with_capacity (0usize)")
+        })
+}
+
+/// `<builder>.headers(header_map)` → `<builder>`.
+struct WithoutEmptyMap;
+
+impl VisitMut for WithoutEmptyMap {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        if let syn::Expr::MethodCall(call) = expr
+            && call.method == "headers"
+            && call.args.len() == 1
+            && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident("header_map"))
+        {
+            *expr = (*call.receiver).clone();
+        }
     }
 }
 
@@ -103,7 +146,7 @@ mod tests {
     }
 
     #[test]
-    fn a_map_left_empty_is_no_longer_mutable() {
+    fn a_map_left_empty_is_not_made() {
         let mut file: syn::File = syn::parse_quote! {
             async fn send() {
                 let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -111,15 +154,14 @@ mod tests {
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 );
-                request.headers(header_map);
+                let mut request = client.client.get(url).header(ACCEPT, json).headers(header_map).build()?;
             }
         };
         assert_eq!(super::remove(&mut file), 1);
         let code = quote::quote!(#file).to_string();
+        assert!(!code.contains("header_map"), "{code}");
         assert!(
-            code.contains(
-                "let header_map = :: reqwest :: header :: HeaderMap :: with_capacity (0usize)"
-            ),
+            code.contains("client . client . get (url) . header (ACCEPT , json) . build () ?"),
             "{code}"
         );
     }
