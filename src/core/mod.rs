@@ -1,8 +1,10 @@
 //! The shared core every generated client runs on.
 //!
-//! progenitor generates each client with `HooksMode::Expected` and [`Context`] as its inner
-//! type, so the compiler refuses a client that does not route its requests through here. The
-//! later layers (auth, retries, rate limits, tracing) plug into the same hooks.
+//! progenitor generates each client with [`Context`] as its inner type and
+//! `HooksMode::Expected`, and `dataplat_codegen`'s `dispatch` pass turns its hook calls into
+//! one call of the shared request path (`hooks::dispatch`). The crate implements no
+//! `ClientHooks`, so a generated call that would bypass that path does not compile. Auth,
+//! retries, rate limits, redirects, body limits and tracing all live on that path.
 
 pub mod auth;
 pub mod config;

@@ -437,6 +437,20 @@ mod tests {
             .build()
             .unwrap();
         let empty_body = client.put("http://127.0.0.1:1/e").body("").build().unwrap();
+        let stream = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("s"))]);
+        let mut streamed = client
+            .put("http://127.0.0.1:1/s")
+            .body(reqwest::Body::wrap_stream(stream))
+            .build()
+            .unwrap();
+        assert!(
+            super::copy(&mut streamed).is_none(),
+            "a stream cannot be sent twice: no copy"
+        );
+        assert!(
+            streamed.body().is_some(),
+            "and the stream stays in the request"
+        );
         for request in [with_timeout, without, with_body, empty_body] {
             let mut request = request;
             let copy = super::copy(&mut request).unwrap();

@@ -57,42 +57,24 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         Ok(tokens) => tokens,
         Err(message) => return Err(localise(file, doc, &message)),
     };
-    let mut parsed: syn::File = syn::parse2(tokens).map_err(|e| {
+    // What the passes below find wrong is about the whole generated file, not one operation.
+    let problem = |message: String| {
         vec![Problem {
             file: file.into(),
             pointer: String::new(),
             operation: None,
-            message: format!("progenitor produced code that does not parse: {e}"),
+            message,
         }]
-    })?;
+    };
+    let mut parsed: syn::File = syn::parse2(tokens)
+        .map_err(|e| problem(format!("progenitor produced code that does not parse: {e}")))?;
     crate::docs::tag_code_fences(&mut parsed);
     crate::no_api_version::remove(&mut parsed);
     crate::buffered_body::rewrite(&mut parsed);
     crate::path_segments::rewrite(&mut parsed);
-    crate::dispatch::rewrite(&mut parsed).map_err(|message| {
-        vec![Problem {
-            file: file.into(),
-            pointer: String::new(),
-            operation: None,
-            message,
-        }]
-    })?;
-    crate::wrap_send::wrap(&mut parsed, doc).map_err(|message| {
-        vec![Problem {
-            file: file.into(),
-            pointer: String::new(),
-            operation: None,
-            message,
-        }]
-    })?;
-    let streams = crate::paginate::add_streams(&mut parsed, doc).map_err(|message| {
-        vec![Problem {
-            file: file.into(),
-            pointer: String::new(),
-            operation: None,
-            message,
-        }]
-    })?;
+    crate::dispatch::rewrite(&mut parsed).map_err(problem)?;
+    crate::wrap_send::wrap(&mut parsed, doc).map_err(problem)?;
+    let streams = crate::paginate::add_streams(&mut parsed, doc).map_err(problem)?;
     Ok(Generated {
         streams,
         code: prettyplease::unparse(&parsed),
