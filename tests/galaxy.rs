@@ -194,3 +194,50 @@ async fn an_undocumented_success_status_keeps_its_body_for_send_raw_and_send() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_missing_parameter_or_body_member_is_named_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    let client = Client::from_base_url(&server.uri());
+    let err = client.get_cluster().send().await.unwrap_err();
+    assert!(
+        matches!(&err, dataplat::core::Error::InvalidRequest { message, .. } if message == "cluster_id was not initialized"),
+        "{err:?}"
+    );
+    let err = client
+        .create_tag()
+        .body_map(|tag| tag.color("#ffffff"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, dataplat::core::Error::InvalidRequest { message, .. } if message.contains("no value supplied for name")),
+        "{err:?}"
+    );
+    // The type builder on its own says the same.
+    let incomplete: Result<types::NewTag, _> = types::builder::NewTag::default().try_into();
+    assert_eq!(
+        incomplete.unwrap_err().to_string(),
+        "no value supplied for color"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn path_parameters_are_percent_encoded() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/public/api/v1/cluster/a%20b%2Fc%3Fd%25e"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(cluster_json("a b/c?d%e")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cluster = Client::from_base_url(&server.uri())
+        .get_cluster()
+        .cluster_id("a b/c?d%e")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cluster.cluster_id, "a b/c?d%e");
+}

@@ -299,6 +299,18 @@ fn convert<E: serde::Serialize>(
     }
 }
 
+/// The message of a builder field that was never set: `message` when `error` is empty (the
+/// field was left as it started), else `error` (a value that failed its conversion). The
+/// generated builders start required fields empty rather than allocating this message on
+/// every call (`dataplat_codegen`'s `unset_fields` pass).
+pub(crate) fn unset(error: String, message: &'static str) -> String {
+    if error.is_empty() {
+        message.to_owned()
+    } else {
+        error
+    }
+}
+
 /// Marks an answer whose body was over the client's limit (and so not read).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Oversized(pub(crate) usize);
