@@ -39,6 +39,13 @@ impl Answer {
     pub(crate) fn headers(&self) -> &reqwest::header::HeaderMap {
         self.response.headers()
     }
+
+    /// `inner` with this answer's status and headers (taken, not cloned).
+    fn into_value<T>(self, inner: T) -> ResponseValue<T> {
+        let Answer { mut response, .. } = self;
+        let status = response.status();
+        ResponseValue::new(inner, status, std::mem::take(response.headers_mut()))
+    }
 }
 
 /// The body of a response handed out in an error ([`with_body`]), kept with it for
@@ -84,15 +91,7 @@ pub(crate) fn from_response<T: DeserializeOwned, E>(
         return Err(Error::UnexpectedResponse(with_body(answer)));
     }
     match serde_json::from_slice(&answer.body) {
-        Ok(inner) => {
-            let Answer { mut response, .. } = answer;
-            let status = response.status();
-            Ok(ResponseValue::new(
-                inner,
-                status,
-                std::mem::take(response.headers_mut()),
-            ))
-        }
+        Ok(inner) => Ok(answer.into_value(inner)),
         Err(_) if !answer.status().is_success() => {
             Err(Error::UnexpectedResponse(with_body(answer)))
         }
@@ -102,23 +101,16 @@ pub(crate) fn from_response<T: DeserializeOwned, E>(
 
 /// An answer without a body (progenitor's `ResponseValue::empty`).
 pub(crate) fn empty(answer: Answer) -> ResponseValue<()> {
-    let Answer { mut response, .. } = answer;
-    let status = response.status();
-    ResponseValue::new((), status, std::mem::take(response.headers_mut()))
+    answer.into_value(())
 }
 
 /// The body as a stream of bytes (progenitor's `ResponseValue::stream`): the request path
 /// read it already, so the stream has it in one chunk.
 // Generated code calls it for byte-stream answers, which not every API has.
 #[allow(dead_code)]
-pub(crate) fn stream(answer: Answer) -> ResponseValue<ByteStream> {
-    let Answer {
-        mut response, body, ..
-    } = answer;
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let inner = ByteStream::new(Box::pin(futures::stream::iter([Ok(body)])));
-    ResponseValue::new(inner, status, headers)
+pub(crate) fn stream(mut answer: Answer) -> ResponseValue<ByteStream> {
+    let body = std::mem::take(&mut answer.body);
+    answer.into_value(ByteStream::new(Box::pin(futures::stream::iter([Ok(body)]))))
 }
 
 /// The response with its body back, and what the request path found marked on it, for

@@ -3,12 +3,13 @@
 //! progenitor's own error names neither the API nor the operation; each operation's `send` is
 //! generated to run inside [`scoped`], which converts it into [`Error`] with the [`Call`] attached.
 //!
-//! What the request path finds out about an answer travels with the response, in its
-//! extensions (an ACM envelope error, a body over the limit, the body itself: see
-//! `core::decode`). Credential failures raised inside the shared hooks arrive typed
-//! ([`Error::Auth`]) although progenitor's hook errors carry only text: the hook leaves the
-//! typed error in a thread-local slot and fails, and the failure reaches [`scoped`] within
-//! that same poll, on that same thread, before anything else can run there.
+//! What the request path finds out about an answer (an ACM envelope error, a body over the
+//! limit) comes to the generated code with the answer (`core::decode::Answer`), and reaches
+//! the conversion marked on the `Error::UnexpectedResponse` it becomes, body included.
+//! Credential failures raised in the request path arrive typed ([`Error::Auth`]) although
+//! progenitor's errors carry only text: the path leaves the typed error in a thread-local slot
+//! and fails, and the failure reaches [`scoped`] within that same poll, on that same thread,
+//! before anything else can run there.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -20,7 +21,7 @@ use reqwest::header::HeaderName;
 use super::AuthError;
 use super::redact::excerpt;
 
-/// Most bytes of an unexpected error body read for the excerpt; the rest is not downloaded.
+/// Most bytes of an unexpected error body quoted in the excerpt.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Response headers that carry a request id, in the order they are looked for (as header
@@ -200,9 +201,6 @@ fn finish<T, E: serde::Serialize>(
     started: Option<std::time::Instant>,
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    if let Some(started) = started {
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-    }
     let outcome = match result {
         Ok(value) => Ok(value),
         Err(error) => {
@@ -213,12 +211,16 @@ fn finish<T, E: serde::Serialize>(
             Err(convert(call, error, auth))
         }
     };
-    let status = match &outcome {
-        Ok(v) => Some(v.status().as_u16()),
-        Err(e) => e.status(),
-    };
-    if let Some(status) = status {
-        span.record("status", status);
+    // Only a span someone records was given a clock.
+    if let Some(started) = started {
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let status = match &outcome {
+            Ok(v) => Some(v.status().as_u16()),
+            Err(e) => e.status(),
+        };
+        if let Some(status) = status {
+            span.record("status", status);
+        }
     }
     span.in_scope(|| match &outcome {
         Ok(v) => tracing::info!(status = v.status().as_u16(), "call succeeded"),

@@ -10,19 +10,15 @@
 
 use syn::visit_mut::VisitMut;
 
+use crate::syntax::last_two;
+
 /// `ResponseValue::<name>` calls that have a `crate::core::decode` twin.
 const DECODERS: [&str; 3] = ["from_response", "empty", "stream"];
 
-/// Whether `call` is `ResponseValue::<one of DECODERS>(…)`.
-fn is_decoder(call: &syn::ExprCall) -> bool {
-    let syn::Expr::Path(function) = call.func.as_ref() else {
-        return false;
-    };
-    let mut segments = function.path.segments.iter().rev();
-    matches!(
-        (segments.next(), segments.next()),
-        (Some(name), Some(ty)) if ty.ident == "ResponseValue" && DECODERS.iter().any(|d| name.ident == d)
-    )
+/// `<name>` of `ResponseValue::<name>(…)`, one of [`DECODERS`].
+fn decoder(call: &syn::ExprCall) -> Option<syn::Ident> {
+    let (ty, name) = last_two(call)?;
+    (ty == "ResponseValue" && DECODERS.iter().any(|d| name == d)).then(|| name.clone())
 }
 
 /// Rewrites every such call; returns how many.
@@ -40,7 +36,7 @@ impl VisitMut for Pass {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::Await(awaited) = expr
             && let syn::Expr::Call(call) = awaited.base.as_ref()
-            && is_decoder(call)
+            && decoder(call).is_some()
         {
             *expr = syn::Expr::Call(call.clone());
         }
@@ -49,28 +45,15 @@ impl VisitMut for Pass {
 
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, call);
-        let syn::Expr::Path(function) = call.func.as_ref() else {
-            return;
-        };
-        let names: Vec<String> = function
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        match names.as_slice() {
-            [.., ty, name] if ty == "ResponseValue" && DECODERS.contains(&name.as_str()) => {
-                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-                *call.func = syn::parse_quote!(crate::core::decode::#name);
-                self.rewritten += 1;
-            }
-            [.., ty, name] if ty == "Error" && name == "UnexpectedResponse" => {
-                if let Some(response) = call.args.first_mut() {
-                    *response = syn::parse_quote!(crate::core::decode::with_body(#response));
-                    self.rewritten += 1;
-                }
-            }
-            _ => {}
+        if let Some(name) = decoder(call) {
+            *call.func = syn::parse_quote!(crate::core::decode::#name);
+            self.rewritten += 1;
+        } else if last_two(call)
+            .is_some_and(|(ty, name)| ty == "Error" && name == "UnexpectedResponse")
+            && let Some(response) = call.args.first_mut()
+        {
+            *response = syn::parse_quote!(crate::core::decode::with_body(#response));
+            self.rewritten += 1;
         }
     }
 }

@@ -15,6 +15,7 @@ mod no_api_version;
 mod paginate;
 mod path_segments;
 mod pointer;
+mod syntax;
 mod unset_fields;
 mod wrap_send;
 

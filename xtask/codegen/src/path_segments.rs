@@ -7,6 +7,8 @@
 
 use syn::visit_mut::VisitMut;
 
+use crate::syntax::{sole_argument, to_string_of};
+
 /// Rewrites every `encode_path(&<value>.to_string())`; returns how many.
 pub fn rewrite(file: &mut syn::File) -> usize {
     let mut pass = Pass { rewritten: 0 };
@@ -50,23 +52,10 @@ impl VisitMut for Pass {
 
 /// `<value>` of `encode_path(&<value>.to_string())`.
 fn encoded_value(expr: &syn::Expr) -> Option<syn::Expr> {
-    let syn::Expr::Call(call) = expr else {
+    let syn::Expr::Reference(reference) = sole_argument(expr, "encode_path")? else {
         return None;
     };
-    let syn::Expr::Path(function) = call.func.as_ref() else {
-        return None;
-    };
-    if !function.path.is_ident("encode_path") || call.args.len() != 1 {
-        return None;
-    }
-    let syn::Expr::Reference(reference) = &call.args[0] else {
-        return None;
-    };
-    let syn::Expr::MethodCall(to_string) = reference.expr.as_ref() else {
-        return None;
-    };
-    (to_string.method == "to_string" && to_string.args.is_empty())
-        .then(|| (*to_string.receiver).clone())
+    to_string_of(&reference.expr).cloned()
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use quote::quote;
 use syn::visit_mut::VisitMut;
 
+use crate::syntax::{sole_argument, to_string_of};
+
 /// Rewrites every builder; returns how many fields start empty now.
 pub fn rewrite(file: &mut syn::File) -> Result<usize, String> {
     let mut starts = Starts::default();
@@ -110,26 +112,13 @@ impl VisitMut for StartFields<'_> {
 
 /// `"…"` of `Err("…".to_string())`.
 fn unset_message(expr: &syn::Expr) -> Option<syn::LitStr> {
-    let syn::Expr::Call(call) = expr else {
-        return None;
-    };
-    let syn::Expr::Path(function) = call.func.as_ref() else {
-        return None;
-    };
-    if !function.path.is_ident("Err") || call.args.len() != 1 {
-        return None;
+    match to_string_of(sole_argument(expr, "Err")?)? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(message),
+            ..
+        }) => Some(message.clone()),
+        _ => None,
     }
-    let syn::Expr::MethodCall(to_string) = &call.args[0] else {
-        return None;
-    };
-    let syn::Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Str(message),
-        ..
-    }) = to_string.receiver.as_ref()
-    else {
-        return None;
-    };
-    (to_string.method == "to_string" && to_string.args.is_empty()).then(|| message.clone())
 }
 
 /// Makes the message where a field started empty is taken.

@@ -1,0 +1,53 @@
+//! Shapes of progenitor's output that several passes look for.
+
+/// The argument of `<function>(<argument>)`, a call of a function named by one identifier.
+pub(crate) fn sole_argument<'a>(expr: &'a syn::Expr, function: &str) -> Option<&'a syn::Expr> {
+    let syn::Expr::Call(call) = expr else {
+        return None;
+    };
+    let syn::Expr::Path(path) = call.func.as_ref() else {
+        return None;
+    };
+    (path.path.is_ident(function) && call.args.len() == 1).then(|| &call.args[0])
+}
+
+/// `<value>` of `<value>.to_string()`.
+pub(crate) fn to_string_of(expr: &syn::Expr) -> Option<&syn::Expr> {
+    let syn::Expr::MethodCall(call) = expr else {
+        return None;
+    };
+    (call.method == "to_string" && call.args.is_empty()).then(|| call.receiver.as_ref())
+}
+
+/// The last two names of a called path: `(ResponseValue, from_response)` of
+/// `progenitor_client::ResponseValue::from_response(…)`.
+pub(crate) fn last_two(call: &syn::ExprCall) -> Option<(&syn::Ident, &syn::Ident)> {
+    let syn::Expr::Path(function) = call.func.as_ref() else {
+        return None;
+    };
+    let mut segments = function.path.segments.iter().rev();
+    let name = segments.next()?;
+    Some((&segments.next()?.ident, &name.ident))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shapes_are_found() {
+        let call: syn::Expr = syn::parse_quote!(encode_path(&id.to_string()));
+        let syn::Expr::Reference(arg) = super::sole_argument(&call, "encode_path").unwrap() else {
+            panic!("a reference");
+        };
+        let value = super::to_string_of(&arg.expr).unwrap();
+        assert_eq!(quote::quote!(#value).to_string(), "id");
+        assert!(super::sole_argument(&call, "Err").is_none());
+        let syn::Expr::Call(decode) = syn::parse_quote!(a::ResponseValue::empty(r)) else {
+            panic!("a call");
+        };
+        let (ty, name) = super::last_two(&decode).unwrap();
+        assert_eq!(
+            (ty.to_string(), name.to_string()),
+            ("ResponseValue".into(), "empty".into())
+        );
+    }
+}
