@@ -76,7 +76,15 @@ async fn clients() -> Clients {
         "admin",
         &SecretString::from("admin"),
     );
-    let raw = dataplat::core::http_client();
+    // The client dataplat built before its HTTP client became its own type: timeouts, proxy
+    // matching, no redirects.
+    dataplat::core::ensure_tls_provider();
+    let raw = reqwest::Client::builder()
+        .connect_timeout(dataplat::core::CONNECT_TIMEOUT)
+        .timeout(dataplat::core::REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     // Warm the token and the connections.
     galaxy.get_cluster().cluster_id("w-1").send().await.unwrap();
     airflow

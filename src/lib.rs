@@ -41,6 +41,9 @@ pub mod core;
 /// Secrets are passed as `secrecy` strings; re-exported so callers need no extra dependency.
 pub use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(any(feature = "airflow", feature = "airflow3"))]
+mod airflow_common;
+
 #[cfg(feature = "acm")]
 pub mod acm;
 #[cfg(feature = "airflow")]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use dataplat::biganimal::{DeviceLogin, DevicePrompt};
 use dataplat::core::auth::{FileTokenStore, MemoryTokenStore, TokenStore};
-use dataplat::core::{AuthErrorKind, Credential};
+use dataplat::core::{AuthErrorKind, Context, Credential};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path};
@@ -102,10 +102,15 @@ async fn biganimal(
 }
 
 fn cache(credential: Credential) -> dataplat::core::auth::TokenCache {
-    match credential {
-        Credential::Token { cache, .. } => cache,
-        other => panic!("expected a token credential, got {other:?}"),
-    }
+    credential
+        .token_cache()
+        .cloned()
+        .expect("a token credential")
+}
+
+/// The context the device flow's requests go through.
+fn ctx() -> Context {
+    Context::new(&dataplat::biganimal::PROFILE)
 }
 
 #[tokio::test]
@@ -120,13 +125,14 @@ async fn device_flow_through_pending_and_slow_down_to_a_bearer_token() {
     let store = FileTokenStore::new(dir.path().join("nested/biganimal.token"));
     let prompts = Arc::new(Mutex::new(Vec::new()));
     let shown = prompts.clone();
-    let login = DeviceLogin::new(
-        &format!("{}/api/v3", server.uri()),
-        store.clone(),
-        move |p: &DevicePrompt| shown.lock().unwrap().push(p.clone()),
-    );
+    let login = DeviceLogin::new(store.clone(), move |p: &DevicePrompt| {
+        shown.lock().unwrap().push(p.clone())
+    });
 
-    let token = cache(login.credential()).token().await.unwrap();
+    let token = cache(login.credential(&format!("{}/api/v3", server.uri())))
+        .token(&ctx())
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), "ba-1");
 
     let prompts = prompts.lock().unwrap();
@@ -172,12 +178,11 @@ async fn expired_and_denied_device_codes_are_typed() {
         (oauth_error(403, "access_denied"), AuthErrorKind::Denied),
     ] {
         let (server, _) = biganimal(vec![answer]).await;
-        let login = DeviceLogin::new(
-            &format!("{}/api/v3", server.uri()),
-            MemoryTokenStore::default(),
-            |_: &DevicePrompt| {},
-        );
-        let err = cache(login.credential()).token().await.unwrap_err();
+        let login = DeviceLogin::new(MemoryTokenStore::default(), |_: &DevicePrompt| {});
+        let err = cache(login.credential(&format!("{}/api/v3", server.uri())))
+            .token(&ctx())
+            .await
+            .unwrap_err();
         assert_eq!(err.kind, kind, "{err}");
         assert_eq!((err.api, err.step), ("biganimal", "device poll"));
     }
@@ -189,14 +194,10 @@ async fn refresh_rotates_and_persists_the_new_token_before_use() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileTokenStore::new(dir.path().join("ba.token"));
     store.save(&SecretString::from("rt-1")).unwrap();
-    let login = DeviceLogin::new(
-        &format!("{}/api/v3", server.uri()),
-        store.clone(),
-        |_: &DevicePrompt| panic!("no prompt needed"),
-    );
-    let cache = cache(login.credential());
+    let login = DeviceLogin::new(store.clone(), |_: &DevicePrompt| panic!("no prompt needed"));
+    let cache = cache(login.credential(&format!("{}/api/v3", server.uri())));
 
-    assert_eq!(cache.token().await.unwrap().expose_secret(), "ba-2");
+    assert_eq!(cache.token(&ctx()).await.unwrap().expose_secret(), "ba-2");
     assert_eq!(
         store.load().unwrap().unwrap().expose_secret(),
         "rt-2",
@@ -228,7 +229,7 @@ async fn refresh_rotates_and_persists_the_new_token_before_use() {
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"status": 500, "message": "Internal Server Error", "details": "failed to get BigAnimal token"}})))
         .mount(&server2)
         .await;
-    let err = cache.token().await.unwrap_err();
+    let err = cache.token(&ctx()).await.unwrap_err();
     assert_eq!((err.step, err.status), ("exchange", Some(500)), "{err}");
     assert_eq!(
         store.load().unwrap().unwrap().expose_secret(),

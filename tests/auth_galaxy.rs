@@ -60,8 +60,15 @@ async fn token_endpoint(
     issued
 }
 
+/// Credentials whose tokens live as long as the server says, however short: these tests
+/// watch expiry in seconds, under the default floor of 30 s.
 fn credentials(server: &MockServer) -> GalaxyCredentials {
-    GalaxyCredentials::new(&server.uri(), "svc-1", SecretString::from(SECRET))
+    GalaxyCredentials::new(&server.uri(), "svc-1", SecretString::from(SECRET)).with_refresh_policy(
+        dataplat::core::auth::RefreshPolicy {
+            min_lifetime: Duration::ZERO,
+            ..Default::default()
+        },
+    )
 }
 
 /// An authenticated client without Galaxy's client-side rate limits (these tests count tokens,
@@ -237,11 +244,9 @@ async fn wrong_credentials_give_a_typed_error_without_the_secret() {
         .mount(&server)
         .await;
     let creds = credentials(&server);
-    let err = creds.credential();
-    let dataplat::core::Credential::Token { cache, .. } = err else {
-        panic!("galaxy uses tokens")
-    };
-    let typed = cache.token().await.unwrap_err();
+    let credential = creds.credential();
+    let cache = credential.token_cache().expect("galaxy uses tokens");
+    let typed = cache.token(&creds.context()).await.unwrap_err();
     assert_eq!(typed.kind, dataplat::core::AuthErrorKind::Rejected);
     assert_eq!(
         (typed.api, typed.step, typed.status),
@@ -287,7 +292,7 @@ async fn credentials_are_refused_over_plain_http_to_other_hosts() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("refusing to send credentials over plain http://"),
+        err.contains("refusing to send credentials or a request body over plain http://"),
         "{err}"
     );
 }

@@ -91,7 +91,8 @@ async fn acm_login_obtains_a_token_and_logs_in_again_when_it_is_rejected() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
         .mount(&server)
         .await;
-    let acm = dataplat::acm::Client::with_login(&server.uri(), "ops@example.com", secret("pw-123"));
+    let acm =
+        dataplat::acm::Client::with_login(&server.uri(), "ops@example.com", &secret("pw-123"));
     acm.environment_list().send().await.unwrap();
     assert_eq!(
         logins.load(Ordering::SeqCst),

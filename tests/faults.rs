@@ -170,7 +170,7 @@ fn policy(attempts: u32) -> RetryPolicy {
 }
 
 fn galaxy(url: &str, attempts: u32) -> dataplat::galaxy::Client {
-    let context = Context::new("galaxy")
+    let context = Context::new(&dataplat::galaxy::PROFILE)
         .with_credential(Credential::bearer(&SecretString::from(TOKEN)))
         .with_rate_limits(Vec::new())
         .with_retry_policy(policy(attempts));
@@ -178,7 +178,7 @@ fn galaxy(url: &str, attempts: u32) -> dataplat::galaxy::Client {
 }
 
 fn acm(url: &str, attempts: u32) -> dataplat::acm::Client {
-    let context = Context::new("acm")
+    let context = Context::new(&dataplat::acm::PROFILE)
         .with_credential(Credential::header(
             "x-auth-token".parse().unwrap(),
             &SecretString::from(TOKEN),
@@ -228,6 +228,7 @@ fn outcome<T: std::fmt::Debug>(r: &Result<T, Error<impl std::fmt::Debug>>) -> St
         Err(Error::Decode { .. }) => "Decode".into(),
         Err(Error::Auth { .. }) => "Auth".into(),
         Err(Error::InvalidRequest { .. }) => "InvalidRequest".into(),
+        Err(Error::Redirect { status, .. }) => format!("Redirect {status} (not followed)"),
     }
 }
 
@@ -350,10 +351,10 @@ async fn fault_injection_suite() {
         ),
     );
 
-    // 6. Slower than the per-call timeout: each attempt times out.
+    // 6. Slower than the per-attempt limit: each attempt times out, and is retried.
     let s = serve(vec![Act::Slow(Duration::from_secs(2))]).await;
     let opts = CallOptions {
-        timeout: Some(Duration::from_millis(300)),
+        attempt_timeout: Some(Duration::from_millis(300)),
         ..Default::default()
     };
     let r = with_options(opts, galaxy(&s.url, 2).list_cluster().send()).await;
@@ -363,7 +364,7 @@ async fn fault_injection_suite() {
     );
     assert_eq!(s.seen.load(Ordering::SeqCst), 2);
     row(
-        "slower than the 300 ms call timeout (GET, 2 attempts)",
+        "slower than the 300 ms attempt limit (GET, 2 attempts)",
         2,
         outcome(&r),
     );
@@ -470,7 +471,7 @@ async fn fault_injection_suite() {
     row("50 MB body", 1, format!("{} (50 MB decoded)", outcome(&r)));
     let small = dataplat::galaxy::Client::with_context(
         &s.url,
-        Context::new("galaxy")
+        Context::new(&dataplat::galaxy::PROFILE)
             .with_rate_limits(Vec::new())
             .with_max_body_bytes(10 * 1024 * 1024),
     );

@@ -468,7 +468,8 @@ async fn wrong_credentials_give_the_typed_auth_error() {
 #[tokio::test]
 #[ignore = "needs the real Airflow 2 that `cargo xtask test` starts"]
 async fn the_served_document_equals_the_vendored_upstream() {
-    let served = dataplat::core::http_client()
+    let served = dataplat::core::HttpClient::new()
+        .reqwest()
         .get(format!("{}/api/v1/openapi.yaml", server_url()))
         .send()
         .await

@@ -511,7 +511,8 @@ async fn the_right_password_logs_in_straight_at_the_server() {
 #[tokio::test]
 #[ignore = "needs the real Airflow 3 that `cargo xtask test` starts"]
 async fn the_served_document_equals_the_vendored_upstream() {
-    let served: serde_json::Value = dataplat::core::http_client()
+    let served: serde_json::Value = dataplat::core::HttpClient::new()
+        .reqwest()
         .get(format!("{}/openapi.json", server_url()))
         .send()
         .await

@@ -351,7 +351,7 @@ async fn biganimal_against_prism() {
     // The other credential: a bearer token from the device flow.
     let bearer = Client::with_context(
         &url("biganimal"),
-        dataplat::core::Context::new("biganimal").with_credential(
+        dataplat::core::Context::new(&dataplat::biganimal::PROFILE).with_credential(
             dataplat::core::Credential::bearer(&SecretString::from("ba-bearer")),
         ),
     );
@@ -376,7 +376,10 @@ async fn biganimal_against_prism() {
     );
 }
 
-fn bearer_context(api: &'static str, token: &str) -> dataplat::core::Context {
+fn bearer_context(
+    api: &'static dataplat::core::ApiProfile,
+    token: &str,
+) -> dataplat::core::Context {
     dataplat::core::Context::new(api).with_credential(dataplat::core::Credential::bearer(
         &SecretString::from(token.to_string()),
     ))
@@ -389,7 +392,10 @@ async fn galaxy_against_prism() {
     use dataplat::galaxy::{Client, types};
     // Galaxy's one flow for API calls: the bearer token its client-credentials grant returns
     // (the grant itself is not in the document; tests/auth_galaxy.rs covers it).
-    let g = Client::with_context(&url("galaxy"), bearer_context("galaxy", "galaxy-token"));
+    let g = Client::with_context(
+        &url("galaxy"),
+        bearer_context(&dataplat::galaxy::PROFILE, "galaxy-token"),
+    );
     let mut r = Report::default();
 
     let page = call!(

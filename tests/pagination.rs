@@ -264,7 +264,7 @@ async fn streams_fetch_lazily_and_collect_stops_at_the_limit() {
 fn client_for(server: &MockServer) -> dataplat::galaxy::Client {
     dataplat::galaxy::Client::with_context(
         &server.uri(),
-        dataplat::core::Context::new("galaxy").with_rate_limits(vec![]),
+        dataplat::core::Context::new(&dataplat::galaxy::PROFILE).with_rate_limits(vec![]),
     )
 }
 

@@ -64,7 +64,7 @@ async fn airflow_run_success_reports_each_state_change() {
     // Without the core's own retries, the 503 reaches the waiter, which polls through it.
     let client = dataplat::airflow::Client::with_context(
         &server.uri(),
-        dataplat::core::Context::new("airflow")
+        dataplat::core::Context::new(&dataplat::airflow::PROFILE)
             .with_retry_policy(dataplat::core::RetryPolicy::none()),
     );
     let (options, seen) = fast(10_000);
@@ -182,7 +182,7 @@ async fn astra_rides_out_404_null_and_504_right_after_create() {
     .await;
     let client = dataplat::astra::Client::with_context(
         &server.uri(),
-        dataplat::core::Context::new("astra")
+        dataplat::core::Context::new(&dataplat::astra::PROFILE)
             .with_retry_policy(dataplat::core::RetryPolicy::none()),
     );
     let (options, seen) = fast(10_000);
@@ -236,7 +236,7 @@ async fn galaxy_cluster_reaches_running_and_stopped() {
     let server = sequence(vec![cluster("STARTING"), cluster("Running")]).await;
     let client = dataplat::galaxy::Client::with_context(
         &server.uri(),
-        dataplat::core::Context::new("galaxy").with_rate_limits(vec![]),
+        dataplat::core::Context::new(&dataplat::galaxy::PROFILE).with_rate_limits(vec![]),
     );
     let c = client
         .wait_until_cluster_running("w-1", fast(10_000).0)
@@ -251,7 +251,7 @@ async fn galaxy_cluster_reaches_running_and_stopped() {
     let server = sequence(vec![cluster("STOPPING"), cluster("STOPPED")]).await;
     let client = dataplat::galaxy::Client::with_context(
         &server.uri(),
-        dataplat::core::Context::new("galaxy").with_rate_limits(vec![]),
+        dataplat::core::Context::new(&dataplat::galaxy::PROFILE).with_rate_limits(vec![]),
     );
     client
         .wait_until_cluster_stopped("w-1", fast(10_000).0)

@@ -6,11 +6,13 @@ use futures::future::BoxFuture;
 use reqwest::header::HeaderName;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::core::auth::{RefreshPolicy, Token, TokenCache, TokenSource};
+use crate::core::auth::{RefreshPolicy, Replay, Token, TokenClient, TokenSource};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Context, Credential};
 
-const API: &str = "acm";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 /// ACM's documented base URL (without its trailing `/`).
 pub const DEFAULT_BASE_URL: &str = "https://acm.altinity.cloud/api";
 /// `ACM_API_KEY`.
@@ -25,7 +27,7 @@ pub const BASE_URL: Key = Key {
 };
 
 /// Said with every rejection: ACM API keys have a lifetime.
-const KEY_HINT: &str =
+pub(crate) const KEY_HINT: &str =
     "ACM API keys expire (24 h by default): create a new key in the ACM console if this one is old";
 
 fn auth_header() -> HeaderName {
@@ -35,9 +37,8 @@ fn auth_header() -> HeaderName {
 impl super::Client {
     /// An ACM client sending `X-Auth-Token: <api_key>`.
     pub fn with_api_key(base_url: &str, api_key: &SecretString) -> Self {
-        let context = Context::new(API)
-            .with_credential(Credential::header(auth_header(), api_key))
-            .with_rejection_hint(KEY_HINT);
+        let context =
+            Context::new(&PROFILE).with_credential(Credential::header(auth_header(), api_key));
         Self::with_context(base_url, context)
     }
 
@@ -52,75 +53,67 @@ impl super::Client {
         Ok(Self::with_api_key(&base, &s.secret(&API_KEY)?))
     }
 
-    /// An ACM client that logs in with `login`/`password` through the `Login` operation and
-    /// sends the token it gets as `X-Auth-Token`; it logs in again when the token is rejected.
-    pub fn with_login(base_url: &str, login: &str, password: SecretString) -> Self {
+    /// An ACM client that logs in with `login`/`password` (`POST /login`, through the
+    /// client's own request path) and sends the token it gets as `X-Auth-Token`; it logs in
+    /// again when the token is rejected.
+    pub fn with_login(base_url: &str, login: &str, password: &SecretString) -> Self {
         let source = Login {
-            client: Self::from_base_url(base_url),
+            url: format!("{}/login", base_url.trim_end_matches('/')),
             login: login.to_string(),
-            password,
+            password: password.clone(),
         };
-        let credential = Credential::Token {
-            name: auth_header(),
-            prefix: "",
-            cache: TokenCache::new(source, RefreshPolicy::default()),
-        };
-        Self::with_context(base_url, Context::new(API).with_credential(credential))
+        let credential = Credential::tokens(auth_header(), "", source, RefreshPolicy::default());
+        Self::with_context(base_url, Context::new(&PROFILE).with_credential(credential))
     }
 }
 
 struct Login {
-    /// An unauthenticated client for the `Login` operation itself.
-    client: super::Client,
+    /// The `Login` operation's URL.
+    url: String,
     login: String,
     password: SecretString,
 }
 
 impl TokenSource for Login {
-    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
+    fn fetch(&self, client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
         const STEP: &str = "login";
-        let client = self.client.clone();
-        let (login, password) = (self.login.clone(), self.password.clone());
+        let request = client
+            .http()
+            .post(&self.url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(&serde_json::json!({
+                "login": self.login,
+                "password": self.password.expose_secret(),
+            }))
+            .build();
         async move {
-            let call = client
-                .login()
-                .body_map(move |b| {
-                    b.login(Some(login))
-                        .password(Some(password.expose_secret().to_string()))
-                })
-                .send_raw();
-            let answer = match call.await {
-                Ok(v) => v.into_inner(),
-                Err(super::Error::UnexpectedResponse(r)) => {
-                    let status = r.status().as_u16();
-                    let body = r.text().await.unwrap_or_default();
-                    return Err(AuthError::token_endpoint(API, STEP, Some(status), &body));
-                }
-                Err(super::Error::ErrorResponse(r)) => {
-                    return Err(AuthError::token_endpoint(
-                        API,
-                        STEP,
-                        Some(r.status().as_u16()),
-                        "",
-                    ));
-                }
-                Err(other) => {
-                    return Err(AuthError::new(
-                        API,
-                        STEP,
-                        AuthErrorKind::Transport,
-                        other.to_string(),
-                    ));
-                }
-            };
-            // ACM wraps answers as {"data": …, "error": …}; the token may sit at either level.
-            if let Some(error) = answer.get("error").filter(|e| !e.is_null()) {
-                return Err(AuthError::token_endpoint(
+            let request = request.map_err(|e| {
+                AuthError::new(
+                    API,
+                    "configuration",
+                    AuthErrorKind::Configuration,
+                    format!("invalid login URL: {}", e.without_url()),
+                )
+            })?;
+            // Logging in again with the same password does no harm.
+            let body = client.success(STEP, request, Replay::Safe).await?;
+            let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+                AuthError::new(
                     API,
                     STEP,
-                    Some(200),
-                    &error.to_string(),
-                ));
+                    AuthErrorKind::Endpoint,
+                    format!("the login answer is not JSON: {}", client.excerpt(&body)),
+                )
+            })?;
+            // ACM wraps answers as {"data": …, "error": …}; the error can come with HTTP 200.
+            if let Some(error) = answer
+                .get("error")
+                .filter(|e| !(e.is_null() || e.as_str().is_some_and(|s| s.trim().is_empty())))
+            {
+                let mut e = AuthError::token_endpoint(API, STEP, Some(200), "");
+                e.kind = AuthErrorKind::Rejected;
+                e.detail = client.excerpt(error.to_string().as_bytes());
+                return Err(e);
             }
             let token = [
                 "/data/token",
@@ -130,6 +123,7 @@ impl TokenSource for Login {
             ]
             .iter()
             .find_map(|p| answer.pointer(p).and_then(|t| t.as_str()))
+            .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 AuthError::new(
                     API,
@@ -144,5 +138,9 @@ impl TokenSource for Login {
             })
         }
         .boxed()
+    }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        vec![self.password.clone()]
     }
 }

@@ -18,4 +18,12 @@ pub mod auth;
 pub mod wait;
 pub use generated::*;
 
-crate::core::hooks::wire_client!("acm");
+use crate::core::ApiProfile;
+
+/// What is special about ACM: a 2xx answer can carry an error in its `{data, error}`
+/// envelope, and API keys expire.
+pub const PROFILE: ApiProfile = ApiProfile::new("acm")
+    .with_envelope_errors()
+    .hinting(auth::KEY_HINT);
+
+crate::core::dispatch::wire_client!();

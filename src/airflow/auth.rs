@@ -9,12 +9,14 @@
 use reqwest::header::AUTHORIZATION;
 use secrecy::SecretString;
 
-use crate::core::auth::airflow::{Configured, load};
+use crate::airflow_common::{Configured, load};
 use crate::core::{AuthError, Context, Credential};
 
-pub use crate::core::auth::airflow::{ASTRO_TOKEN, ASTRONOMER_KEY, BASE_URL, PASSWORD, USERNAME};
+pub use crate::airflow_common::{ASTRO_TOKEN, ASTRONOMER_KEY, BASE_URL, PASSWORD, USERNAME};
 
-const API: &str = "airflow";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 
 /// The base URL of an Astronomer Software deployment's Airflow API.
 pub fn astronomer_software_url(base_domain: &str, release_name: &str) -> String {
@@ -26,7 +28,7 @@ impl super::Client {
     pub fn with_basic_auth(base_url: &str, user: &str, password: &SecretString) -> Self {
         Self::with_context(
             base_url,
-            Context::new(API).with_credential(Credential::basic(user, password)),
+            Context::new(&PROFILE).with_credential(Credential::basic(user, password)),
         )
     }
 
@@ -34,14 +36,14 @@ impl super::Client {
     pub fn with_astronomer_key(base_url: &str, key: &SecretString) -> Self {
         Self::with_context(
             base_url,
-            Context::new(API).with_credential(Credential::header(AUTHORIZATION, key)),
+            Context::new(&PROFILE).with_credential(Credential::header(AUTHORIZATION, key)),
         )
     }
 
     /// An Astro deployment API token, sent as `Authorization: Bearer <token>`, with Astro's
     /// per-token rate limits.
     pub fn with_bearer_token(base_url: &str, token: &SecretString) -> Self {
-        Self::with_context(base_url, crate::core::auth::airflow::astro(API, token))
+        Self::with_context(base_url, crate::airflow_common::astro(&PROFILE, token))
     }
 }
 

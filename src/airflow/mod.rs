@@ -12,5 +12,11 @@ pub mod auth;
 pub mod wait;
 pub use generated::*;
 
-// Wrong credentials answer 403 here, which `core::hooks::rejection_rule` counts as a rejection.
-crate::core::hooks::wire_client!("airflow");
+use crate::core::ApiProfile;
+
+/// What is special about Airflow 2: 2.11 answers wrong credentials with 403 (2.10 answered
+/// 401), so both are rejections.
+pub const PROFILE: ApiProfile =
+    ApiProfile::new("airflow").rejecting(|status, _| matches!(status.as_u16(), 401 | 403));
+
+crate::core::dispatch::wire_client!();

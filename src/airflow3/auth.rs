@@ -6,7 +6,7 @@
 //!   default is 24 h); the shared token cache refreshes it before it expires, and once more
 //!   after a 401.
 //! - **Astro deployment API token**: used as the bearer directly, under Astro's rate limits
-//!   (shared with Airflow 2: `core::auth::airflow`).
+//!   (shared with Airflow 2: `crate::airflow_common`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,11 +15,12 @@ use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenSource, endpoint_answer};
-use crate::core::transport::check_secure_url;
+use crate::core::auth::{RefreshPolicy, Replay, Token, TokenClient, TokenSource};
 use crate::core::{AuthError, AuthErrorKind, Context, Credential};
 
-const API: &str = "airflow3";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 
 impl super::Client {
     /// A client for the Airflow server at `server_url` (`https://host`; a trailing `/api/v2`
@@ -45,11 +46,10 @@ impl super::Client {
             token_url: token_url.to_string(),
             username: username.to_string(),
             password: password.clone(),
-            http: crate::core::http_client(),
         };
         Self::with_context(
             &server_root(server_url),
-            Context::new(API)
+            Context::new(&PROFILE)
                 .with_credential(Credential::bearer_tokens(source, RefreshPolicy::default())),
         )
     }
@@ -60,7 +60,7 @@ impl super::Client {
     pub fn with_bearer_token(server_url: &str, token: &SecretString) -> Self {
         Self::with_context(
             &server_root(server_url),
-            crate::core::auth::airflow::astro(API, token),
+            crate::airflow_common::astro(&PROFILE, token),
         )
     }
 
@@ -70,7 +70,7 @@ impl super::Client {
     /// credential kinds at once is an error, and so is an Astronomer Software key: that form of
     /// auth is known for Airflow 2 deployments only.
     pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
-        use crate::core::auth::airflow::{Configured, load};
+        use crate::airflow_common::{Configured, load};
         match load(API, profile)? {
             Configured::Password {
                 base,
@@ -99,7 +99,6 @@ struct PasswordLogin {
     token_url: String,
     username: String,
     password: SecretString,
-    http: reqwest::Client,
 }
 
 #[derive(Deserialize)]
@@ -125,34 +124,34 @@ fn lifetime(jwt: &str) -> Option<Duration> {
 }
 
 impl TokenSource for PasswordLogin {
-    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
+    fn fetch(&self, client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
         const STEP: &str = "POST /auth/token";
         let body = serde_json::json!({
             "username": self.username,
             "password": self.password.expose_secret(),
         });
-        let request = self
-            .http
+        // The password goes to the token URL, which `with_password_at` lets differ from the
+        // API's: the token path checks it like every URL a secret goes to.
+        let request = client
+            .http()
             .post(&self.token_url)
             .header(reqwest::header::ACCEPT, "application/json")
-            .json(&body);
-        let token_url = self.token_url.clone();
+            .json(&body)
+            .build();
         async move {
-            // The password goes to the token URL, which `with_password_at` lets differ from
-            // the API's: it gets the same refusal of clear text as every API call.
-            let url = reqwest::Url::parse(&token_url).map_err(|e| {
+            let request = request.map_err(|e| {
                 AuthError::new(
                     API,
                     "configuration",
                     AuthErrorKind::Configuration,
-                    format!("invalid token URL: {e}"),
+                    format!("invalid token URL: {}", e.without_url()),
                 )
             })?;
-            check_secure_url(API, &url)?;
-            let answer = endpoint_answer(API, STEP, request).await?;
-            let issued: Issued = serde_json::from_str(&answer).map_err(|_| {
-                let mut e = AuthError::token_endpoint(API, STEP, Some(201), &answer);
-                e.detail = format!("no access_token in the answer: {}", e.detail);
+            // Logging in again with the same password does no harm.
+            let answer = client.success(STEP, request, Replay::Safe).await?;
+            let issued: Issued = serde_json::from_slice(&answer).map_err(|_| {
+                let mut e = AuthError::token_endpoint(API, STEP, Some(201), "");
+                e.detail = format!("no access_token in the answer: {}", client.excerpt(&answer));
                 e
             })?;
             let lifetime = lifetime(&issued.access_token);
@@ -162,6 +161,10 @@ impl TokenSource for PasswordLogin {
             })
         }
         .boxed()
+    }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        vec![self.password.clone()]
     }
 }
 

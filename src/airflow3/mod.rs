@@ -17,7 +17,15 @@ pub mod auth;
 pub mod wait;
 pub use generated::*;
 
-// Airflow 3 answers an expired token with 401 and an unverifiable one with 403 "Invalid JWT
-// token", both rejections; a 403 for a valid token without the permission is not
-// (`core::hooks::rejection_rule`).
-crate::core::hooks::wire_client!("airflow3");
+use crate::core::{ApiProfile, detail_is};
+
+/// What is special about Airflow 3: it answers an expired JWT with 401, but one it cannot
+/// verify (forged, or signed with a secret the server no longer has, as after a restart
+/// without a configured secret) with 403 `{"detail": "Invalid JWT token"}`: both are
+/// rejections. A 403 for a valid token lacking a permission says something else and stays an
+/// error status.
+pub const PROFILE: ApiProfile = ApiProfile::new("airflow3").rejecting(|status, body| {
+    status.as_u16() == 401 || (status.as_u16() == 403 && detail_is(body, "Invalid JWT token"))
+});
+
+crate::core::dispatch::wire_client!();

@@ -5,7 +5,9 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Context, Credential};
 
-const API: &str = "astra";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 /// The DevOps API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.astra.datastax.com";
 /// `ASTRA_DB_APPLICATION_TOKEN`, as DataStax's own tools name it.
@@ -59,7 +61,7 @@ impl super::Client {
         validate_token(token, format)?;
         Ok(Self::with_context(
             base_url,
-            Context::new(API).with_credential(Credential::bearer(token)),
+            Context::new(&PROFILE).with_credential(Credential::bearer(token)),
         ))
     }
 

@@ -36,4 +36,9 @@ fn restore_scim_media_type(request: &mut reqwest::Request, operation: &str) {
     }
 }
 
-crate::core::hooks::wire_client!("astra", restore_scim_media_type);
+use crate::core::ApiProfile;
+
+/// Astra has nothing special for the core: 401 is its rejection, and it sets no rate limits.
+pub const PROFILE: ApiProfile = ApiProfile::new("astra");
+
+crate::core::dispatch::wire_client!(restore_scim_media_type);

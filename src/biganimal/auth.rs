@@ -4,12 +4,21 @@
 //! - **Device-code flow** (what pgAdmin and the `biganimal` CLI use): `GET /auth/provider` →
 //!   `POST {issuer}/oauth/device/code` → show the user code through a callback → poll
 //!   `{issuer}/oauth/token` (the `oauth2` crate honours `interval`, `authorization_pending`,
-//!   `slow_down` (+5 s), `expired_token`, `access_denied`) → exchange the IdP access token at
+//!   `slow_down` (+5 s), `expired_token`, `access_denied`; the first poll waits one interval,
+//!   as servers that count it from the code's issue expect) → exchange the IdP access token at
 //!   `POST /auth/token {"token": …}` for a BigAnimal bearer token. Later tokens come from the
 //!   refresh grant, whose refresh token **rotates**: the new one is saved to the [`TokenStore`]
 //!   before the access token it came with is used.
+//!
+//! Every one of these requests goes through the client's request path ([`TokenClient`]): the
+//! issuer's URL, which a server answer supplies, is checked like a configured one before a
+//! refresh token goes to it. A refresh grant is never repeated unless it provably was not sent
+//! (the token it spends works once). The store is locked from loading the refresh token to
+//! saving its successor, so two processes sharing it never both spend it; a rotated token that
+//! cannot be saved is kept in memory, used, reported at WARN with the store's path, and saved
+//! again at the next refresh.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -23,11 +32,15 @@ use reqwest::header::HeaderName;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenSource, TokenStore, endpoint_answer};
+use crate::core::auth::{
+    RefreshPolicy, Replay, Token, TokenAnswer, TokenClient, TokenSource, TokenStore,
+};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, AuthErrorKind, Credential};
 
-const API: &str = "biganimal";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 /// BigAnimal's API v3 base URL.
 pub const DEFAULT_BASE_URL: &str = "https://portal.biganimal.com/api/v3";
 /// `BA_ACCESS_KEY`, as EDB's tools name it.
@@ -61,39 +74,38 @@ pub struct DevicePrompt {
     pub expires_in: Duration,
 }
 
-/// Builds a device-flow credential.
+/// How a BigAnimal client logs in with the device flow: where the rotating refresh token is
+/// kept, and how the user is told what to do. Give it to
+/// [`Client::with_device_login`](super::Client::with_device_login).
 pub struct DeviceLogin {
-    base_url: String,
     store: Arc<dyn TokenStore>,
     prompt: Arc<dyn Fn(&DevicePrompt) + Send + Sync>,
     policy: RefreshPolicy,
 }
 
 impl DeviceLogin {
-    /// A device login against `base_url` (`…/api/v3`) keeping the refresh token in `store` and
-    /// telling the user what to do through `prompt`.
+    /// A device login keeping the refresh token in `store` and telling the user what to do
+    /// through `prompt`.
     pub fn new(
-        base_url: &str,
         store: impl TokenStore,
         prompt: impl Fn(&DevicePrompt) + Send + Sync + 'static,
     ) -> Self {
         Self {
-            base_url: base_url.trim_end_matches('/').to_string(),
             store: Arc::new(store),
             prompt: Arc::new(prompt),
             policy: RefreshPolicy::default(),
         }
     }
 
-    /// The bearer credential: tokens come from the stored refresh token when it still works,
-    /// from a new device login otherwise.
-    pub fn credential(self) -> Credential {
+    /// The bearer credential for the API at `base_url` (`…/api/v3`): tokens come from the
+    /// stored refresh token when it still works, from a new device login otherwise.
+    pub fn credential(self, base_url: &str) -> Credential {
         let policy = self.policy;
         let source = DeviceFlow {
-            base_url: self.base_url,
+            base_url: base_url.trim_end_matches('/').to_string(),
             store: self.store,
             prompt: self.prompt,
-            http: crate::core::http_client(),
+            unsaved: Arc::default(),
         };
         Credential::bearer_tokens(source, policy)
     }
@@ -104,7 +116,9 @@ struct DeviceFlow {
     base_url: String,
     store: Arc<dyn TokenStore>,
     prompt: Arc<dyn Fn(&DevicePrompt) + Send + Sync>,
-    http: reqwest::Client,
+    /// A rotated refresh token the store could not save: used instead of the stored one (which
+    /// is spent), and saved again at the next refresh.
+    unsaved: Arc<Mutex<Option<SecretString>>>,
 }
 
 /// `GET /auth/provider` (no envelope).
@@ -130,15 +144,66 @@ fn fail(step: &'static str, kind: AuthErrorKind, detail: impl Into<String>) -> A
 }
 
 impl TokenSource for DeviceFlow {
-    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
+    fn fetch(&self, client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
         let this = self.clone();
-        async move { this.run().await }.boxed()
+        async move { this.run(&client).await }.boxed()
+    }
+}
+
+/// The device flow's OAuth client, its device and token endpoints set.
+type OAuthClient = BasicClient<
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+/// An `oauth2` HTTP client sending through `client` (the request path), as `step`, replayed as
+/// `replay` allows.
+fn through(
+    client: &TokenClient,
+    step: &'static str,
+    replay: Replay,
+) -> impl for<'c> oauth2::AsyncHttpClient<'c, Error = AuthError, Future: Send> {
+    let client = client.clone();
+    move |request: oauth2::HttpRequest| {
+        let client = client.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let request = client
+                .http()
+                .request(parts.method, parts.uri.to_string())
+                .headers(parts.headers)
+                .body(body)
+                .build()
+                .map_err(|e| {
+                    fail(
+                        step,
+                        AuthErrorKind::Configuration,
+                        format!("invalid URL: {}", e.without_url()),
+                    )
+                })?;
+            let TokenAnswer {
+                status,
+                headers,
+                body,
+            } = client.send(step, request, replay).await?;
+            let mut out = oauth2::http::Response::builder().status(status);
+            for (name, value) in &headers {
+                out = out.header(name, value);
+            }
+            Ok::<_, AuthError>(
+                out.body(body.to_vec())
+                    .expect("status and headers came from a response"),
+            )
+        }
     }
 }
 
 impl DeviceFlow {
-    async fn run(&self) -> Result<Token, AuthError> {
-        let provider = self.provider().await?;
+    async fn run(&self, http: &TokenClient) -> Result<Token, AuthError> {
+        let provider = self.provider(http).await?;
         let issuer = provider.issuer_uri.trim_end_matches('/').to_string();
         let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
             .set_auth_type(AuthType::RequestBody)
@@ -160,67 +225,92 @@ impl DeviceFlow {
                     format!("bad issuer URL: {e}"),
                 )
             })?);
-        let http = |request: oauth2::HttpRequest| {
-            let client = self.http.clone();
-            async move {
-                let (parts, body) = request.into_parts();
-                let response = client
-                    .request(parts.method, parts.uri.to_string())
-                    .headers(parts.headers)
-                    .body(body)
-                    .send()
-                    .await?;
-                let mut out = oauth2::http::Response::builder().status(response.status());
-                for (name, value) in response.headers() {
-                    out = out.header(name, value);
-                }
-                let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>(
-                    out.body(body.to_vec())
-                        .expect("status and headers came from a response"),
-                )
-            }
-        };
 
-        // A stored refresh token first: no user interaction when it still works.
-        let stored = self
-            .store
-            .load()
+        // Load → refresh → save is one critical section across processes.
+        let store = self.store.clone();
+        let lock = tokio::task::spawn_blocking(move || store.lock())
+            .await
+            .map_err(|e| fail("token store", AuthErrorKind::Store, e.to_string()))?
             .map_err(|e| fail("token store", AuthErrorKind::Store, e.to_string()))?;
-        let idp = match stored {
-            Some(refresh) => match client
-                .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
-                .request_async(&http)
-                .await
-            {
-                Ok(tokens) => tokens,
-                // Expired, revoked or already rotated away: fall back to a new device login.
-                Err(RequestTokenError::ServerResponse(_)) => {
-                    self.device_login(&client, &provider, &http).await?
-                }
-                Err(e) => return Err(fail("refresh", AuthErrorKind::Endpoint, oauth_detail(&e))),
-            },
-            None => self.device_login(&client, &provider, &http).await?,
+        let unsaved = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let stored = match unsaved {
+            Some(token) => Some(token),
+            None => self
+                .store
+                .load()
+                .map_err(|e| fail("token store", AuthErrorKind::Store, e.to_string()))?,
         };
+        // A stored refresh token first: no user interaction when it still works.
+        let idp = match stored {
+            Some(refresh) => {
+                http.remember(&refresh);
+                match client
+                    .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
+                    .request_async(&through(http, "refresh", Replay::IfNotSent))
+                    .await
+                {
+                    Ok(tokens) => tokens,
+                    // Expired, revoked or already rotated away: fall back to a new device login.
+                    Err(RequestTokenError::ServerResponse(_)) => {
+                        self.device_login(&client, &provider, http).await?
+                    }
+                    Err(e) => return Err(oauth_failure("refresh", e)),
+                }
+            }
+            None => self.device_login(&client, &provider, http).await?,
+        };
+        http.remember(&SecretString::from(idp.access_token().secret().clone()));
         // Persist the rotated refresh token before its access token is used anywhere.
         if let Some(next) = idp.refresh_token() {
-            self.store
-                .save(&SecretString::from(next.secret().clone()))
-                .map_err(|e| fail("token store", AuthErrorKind::Store, e.to_string()))?;
+            let next = SecretString::from(next.secret().clone());
+            http.remember(&next);
+            self.keep(next);
         }
+        drop(lock);
         let lifetime = idp.expires_in();
-        let token = self.exchange(idp.access_token().secret()).await?;
+        let token = self.exchange(http, idp.access_token().secret()).await?;
         Ok(Token {
             secret: token,
             lifetime,
         })
     }
 
-    async fn provider(&self) -> Result<AuthProvider, AuthError> {
+    /// Saves a rotated refresh token; when the store fails, keeps it in memory for the next
+    /// refresh and says so at WARN (the stored one is spent).
+    fn keep(&self, token: SecretString) {
+        let mut unsaved = self.unsaved.lock().unwrap_or_else(|e| e.into_inner());
+        match self.store.save(&token) {
+            Ok(()) => *unsaved = None,
+            Err(e) => {
+                tracing::warn!(
+                    store = %self.store.location(),
+                    error = %e,
+                    "the rotated refresh token could not be saved; it is kept in memory and saved again at the next refresh (until then, another process cannot use the stored one)"
+                );
+                *unsaved = Some(token);
+            }
+        }
+    }
+
+    async fn provider(&self, http: &TokenClient) -> Result<AuthProvider, AuthError> {
         const STEP: &str = "auth provider";
-        let request = self.http.get(format!("{}/auth/provider", self.base_url));
-        let body = endpoint_answer(API, STEP, request).await?;
-        serde_json::from_str(&body).map_err(|e| {
+        let request = http
+            .http()
+            .get(format!("{}/auth/provider", self.base_url))
+            .build()
+            .map_err(|e| {
+                fail(
+                    STEP,
+                    AuthErrorKind::Configuration,
+                    e.without_url().to_string(),
+                )
+            })?;
+        let body = http.success(STEP, request, Replay::Safe).await?;
+        serde_json::from_slice(&body).map_err(|e| {
             fail(
                 STEP,
                 AuthErrorKind::Endpoint,
@@ -229,21 +319,12 @@ impl DeviceFlow {
         })
     }
 
-    async fn device_login<C>(
+    async fn device_login(
         &self,
-        client: &oauth2::basic::BasicClient<
-            oauth2::EndpointNotSet,
-            oauth2::EndpointSet,
-            oauth2::EndpointNotSet,
-            oauth2::EndpointNotSet,
-            oauth2::EndpointSet,
-        >,
+        client: &OAuthClient,
         provider: &AuthProvider,
-        http: &C,
-    ) -> Result<oauth2::basic::BasicTokenResponse, AuthError>
-    where
-        for<'c> C: oauth2::AsyncHttpClient<'c>,
-    {
+        http: &TokenClient,
+    ) -> Result<oauth2::basic::BasicTokenResponse, AuthError> {
         let mut request = client.exchange_device_code().add_scopes(
             provider
                 .scope
@@ -254,9 +335,9 @@ impl DeviceFlow {
             request = request.add_extra_param("audience", audience.clone());
         }
         let details: StandardDeviceAuthorizationResponse = request
-            .request_async(http)
+            .request_async(&through(http, "device code", Replay::Safe))
             .await
-            .map_err(|e| fail("device code", AuthErrorKind::Endpoint, oauth_detail(&e)))?;
+            .map_err(|e| oauth_failure("device code", e))?;
         (self.prompt)(&DevicePrompt {
             verification_uri: details.verification_uri().to_string(),
             verification_uri_complete: details
@@ -265,9 +346,16 @@ impl DeviceFlow {
             user_code: details.user_code().secret().clone(),
             expires_in: details.expires_in(),
         });
+        // oauth2 polls at once, then waits; servers count the interval from the code's issue
+        // and answer an early poll with slow_down (+5 s to every later wait).
+        tokio::time::sleep(details.interval()).await;
         client
             .exchange_device_access_token(&details)
-            .request_async(http, tokio::time::sleep, None)
+            .request_async(
+                &through(http, "device poll", Replay::Safe),
+                tokio::time::sleep,
+                None,
+            )
             .await
             .map_err(|e| {
                 use oauth2::DeviceCodeErrorResponseType as T;
@@ -277,34 +365,51 @@ impl DeviceFlow {
                         T::AccessDenied => AuthErrorKind::Denied,
                         _ => AuthErrorKind::Rejected,
                     },
+                    RequestTokenError::Request(a) => a.kind,
                     _ => AuthErrorKind::Endpoint,
                 };
-                fail("device poll", kind, oauth_detail(&e))
+                let mut error = oauth_failure("device poll", e);
+                error.kind = kind;
+                error
             })
     }
 
-    async fn exchange(&self, raw: &str) -> Result<SecretString, AuthError> {
+    async fn exchange(&self, http: &TokenClient, raw: &str) -> Result<SecretString, AuthError> {
         const STEP: &str = "exchange";
-        let request = self
-            .http
+        let request = http
+            .http()
             .post(format!("{}/auth/token", self.base_url))
-            .json(&serde_json::json!({ "token": raw }));
-        let body = endpoint_answer(API, STEP, request).await?;
-        let Exchanged { token } = serde_json::from_str(&body)
+            .json(&serde_json::json!({ "token": raw }))
+            .build()
+            .map_err(|e| {
+                fail(
+                    STEP,
+                    AuthErrorKind::Configuration,
+                    e.without_url().to_string(),
+                )
+            })?;
+        let body = http.success(STEP, request, Replay::Safe).await?;
+        let Exchanged { token } = serde_json::from_slice(&body)
             .map_err(|_| fail(STEP, AuthErrorKind::Endpoint, "the answer carries no token"))?;
         Ok(SecretString::from(token))
     }
 }
 
-/// What an OAuth error says, without tokens (the server's `error` and `error_description`).
-fn oauth_detail<RE: std::error::Error + 'static, T: oauth2::ErrorResponse + 'static>(
-    e: &RequestTokenError<RE, T>,
-) -> String {
+/// An OAuth failure as an [`AuthError`]: the request path's own error as it is, else what the
+/// server said (its `error` and `error_description`; never a token).
+fn oauth_failure<T: oauth2::ErrorResponse + 'static>(
+    step: &'static str,
+    e: RequestTokenError<AuthError, T>,
+) -> AuthError {
     match e {
-        RequestTokenError::ServerResponse(r) => r.to_string(),
-        RequestTokenError::Request(r) => format!("request failed: {r}"),
-        RequestTokenError::Parse(p, _) => format!("unexpected answer: {p}"),
-        RequestTokenError::Other(o) => o.clone(),
+        RequestTokenError::Request(error) => error,
+        RequestTokenError::ServerResponse(r) => fail(step, AuthErrorKind::Rejected, r.to_string()),
+        RequestTokenError::Parse(p, _) => fail(
+            step,
+            AuthErrorKind::Endpoint,
+            format!("unexpected answer: {p}"),
+        ),
+        RequestTokenError::Other(o) => fail(step, AuthErrorKind::Endpoint, o),
     }
 }
 
@@ -319,15 +424,18 @@ impl super::Client {
     pub fn with_access_key(base_url: &str, key: &SecretString) -> Self {
         Self::with_context(
             base_url,
-            crate::core::Context::new(API).with_credential(access_key(key)),
+            crate::core::Context::new(&PROFILE).with_credential(access_key(key)),
         )
     }
 
     /// A BigAnimal client for `base_url` logging in with the device flow (see [`DeviceLogin`]).
+    ///
+    /// The first call waits for the user's approval within its own time limit; call
+    /// [`authenticate`](Self::authenticate) first to log in without one.
     pub fn with_device_login(base_url: &str, login: DeviceLogin) -> Self {
         Self::with_context(
             base_url,
-            crate::core::Context::new(API).with_credential(login.credential()),
+            crate::core::Context::new(&PROFILE).with_credential(login.credential(base_url)),
         )
     }
 

@@ -24,4 +24,10 @@ pub use helpers::{CONDITION_DEPLOYED, PHASE_HEALTHY, PHASE_PAUSED, PHASE_WAITING
 
 pub use auth::{DeviceLogin, DevicePrompt};
 
-crate::core::hooks::wire_client!("biganimal");
+use crate::core::ApiProfile;
+
+/// BigAnimal has nothing special for the core: 401 is its rejection, and it sets no rate
+/// limits.
+pub const PROFILE: ApiProfile = ApiProfile::new("biganimal");
+
+crate::core::dispatch::wire_client!();

@@ -1,68 +1,83 @@
 //! Per-client state carried inside every generated client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use std::sync::Arc;
+use super::profile::ApiProfile;
+use super::redact::Secrets;
+use super::{Credential, HttpClient, RateLimit, RetryBudget, RetryPolicy};
 
-use super::{Credential, RateLimit, RetryPolicy};
-
-/// Connect timeout of clients built by dataplat.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Whole-request timeout of clients built by dataplat. Long-running operations are waited for by
-/// polling, not by long requests.
+/// The longest a call may take by default, everything included: the token fetch, every
+/// redirect hop, every retry and the waits between them. Long-running operations are waited
+/// for by polling (`wait_until_*`), not by long calls.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// What the shared request path needs to know about the client it serves.
-///
-/// Usually made for you by each API's constructors; pass one to the generated
-/// `Client::new_with_client` to bring your own `reqwest::Client` (build it with
-/// [`http_client_builder`] so redirects stay under dataplat's control).
-#[derive(Clone, Debug)]
-pub struct Context {
-    api: &'static str,
-    user_agent: HeaderValue,
-    credential: Option<Credential>,
-    rejection_hint: Option<&'static str>,
-    retry: RetryPolicy,
-    limits: Arc<Vec<RateLimit>>,
-    timeout: Option<Duration>,
-    envelope_errors: bool,
-    max_body_bytes: usize,
-    rejects: super::hooks::RejectionRule,
-}
 
 /// Largest response body a client reads by default (64 MiB); larger answers are an error.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Largest answer read from a token, login, device or exchange endpoint (1 MiB).
+pub const MAX_TOKEN_BODY_BYTES: usize = 1024 * 1024;
+
+/// What the shared request path needs to know about the client it serves.
+///
+/// Usually made for you by each API's constructors; build one yourself to change the HTTP
+/// client (root CAs, proxy, identity: [`Context::with_http_client`]), the retry policy and
+/// budget, rate limits or timeouts, then pass it to the API's `Client::with_context`.
+#[derive(Clone, Debug)]
+pub struct Context {
+    profile: &'static ApiProfile,
+    http: HttpClient,
+    user_agent: HeaderValue,
+    credential: Option<Credential>,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    limits: Arc<Vec<RateLimit>>,
+    timeout: Duration,
+    attempt_timeout: Option<Duration>,
+    max_body_bytes: usize,
+    secrets: Secrets,
+}
+
 impl Context {
-    /// Context for the API named `api` (its module name: `"galaxy"`, `"acm"`, …), unauthenticated.
-    pub fn new(api: &'static str) -> Self {
-        let ua = format!("dataplat/{} ({api})", env!("CARGO_PKG_VERSION"));
+    /// An unauthenticated context for the API `profile` describes (each API module has its
+    /// `PROFILE`), with dataplat's default HTTP client, retry policy and budget.
+    pub fn new(profile: &'static ApiProfile) -> Self {
+        let ua = format!("dataplat/{} ({})", env!("CARGO_PKG_VERSION"), profile.name);
         Self {
-            api,
+            profile,
+            http: HttpClient::new(),
             user_agent: HeaderValue::from_str(&ua)
                 .expect("crate version and module names are ASCII"),
             credential: None,
-            rejection_hint: None,
             retry: RetryPolicy::default(),
-            // Known per-API defaults; everything else unlimited unless configured.
-            limits: Arc::new(match api {
-                "galaxy" => super::limits::galaxy(),
-                _ => Vec::new(),
-            }),
-            timeout: None,
-            // ACM answers some failures with HTTP 200 and an `error` member in its envelope.
-            envelope_errors: api == "acm",
+            budget: RetryBudget::default(),
+            limits: Arc::new((profile.default_limits)()),
+            timeout: REQUEST_TIMEOUT,
+            attempt_timeout: None,
             max_body_bytes: MAX_BODY_BYTES,
-            rejects: super::hooks::rejection_rule(api),
+            secrets: Secrets::default(),
         }
+    }
+
+    /// The same context sending everything (API calls, token endpoints, logins, the device
+    /// flow) through `http`.
+    pub fn with_http_client(mut self, http: HttpClient) -> Self {
+        self.http = http;
+        self
     }
 
     /// The same context with another retry policy (`RetryPolicy::none()` disables retries).
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The same context with another retry budget (shared by all calls of the client; see
+    /// [`RetryBudget`]).
+    pub fn with_retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -72,9 +87,17 @@ impl Context {
         self
     }
 
-    /// The same context with another whole-request timeout per attempt.
+    /// The same context with another limit for a whole call ([`REQUEST_TIMEOUT`] by default):
+    /// the token fetch, redirects, retries and the waits between them all fit inside it.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = timeout;
+        self
+    }
+
+    /// The same context with a limit for each attempt of a call (none by default), so that a
+    /// stalled attempt is abandoned and retried while the call's own limit still allows.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 
@@ -84,9 +107,39 @@ impl Context {
         self
     }
 
+    /// The same context, authenticating every request with `credential`. The secrets the
+    /// credential holds, and every token it fetches, are redacted from this client's errors
+    /// and logs.
+    pub fn with_credential(mut self, credential: Credential) -> Self {
+        credential.secrets().extend(&self.secrets);
+        self.secrets = credential.secrets().clone();
+        self.credential = Some(credential);
+        self
+    }
+
+    /// The API this client talks to.
+    pub fn api(&self) -> &'static str {
+        self.profile.name
+    }
+
+    /// What is special about that API.
+    pub fn profile(&self) -> &'static ApiProfile {
+        self.profile
+    }
+
+    /// The HTTP client.
+    pub fn http_client(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// The retry budget.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.budget
     }
 
     /// The rate limits requests wait for.
@@ -94,41 +147,19 @@ impl Context {
         &self.limits
     }
 
-    /// The per-attempt timeout, when it differs from the HTTP client's.
-    pub fn timeout(&self) -> Option<Duration> {
+    /// The limit of a whole call.
+    pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
-    /// Whether a 2xx answer with an `error` member in its JSON envelope is an error.
-    pub fn envelope_errors(&self) -> bool {
-        self.envelope_errors
+    /// The limit of one attempt, if any.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
     }
 
     /// Largest response body read.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
-    }
-
-    /// Whether this answer means the credential was refused (see `hooks::rejection_rule`).
-    pub(crate) fn rejects(&self, status: reqwest::StatusCode, body: &[u8]) -> bool {
-        (self.rejects)(status, body)
-    }
-
-    /// The same context, authenticating every request with `credential`.
-    pub fn with_credential(mut self, credential: Credential) -> Self {
-        self.credential = Some(credential);
-        self
-    }
-
-    /// A sentence added to errors when the API rejects the credential (ACM: keys expire).
-    pub fn with_rejection_hint(mut self, hint: &'static str) -> Self {
-        self.rejection_hint = Some(hint);
-        self
-    }
-
-    /// The API this client talks to.
-    pub fn api(&self) -> &'static str {
-        self.api
     }
 
     /// The `User-Agent` sent on every request.
@@ -141,37 +172,36 @@ impl Context {
         self.credential.as_ref()
     }
 
+    /// The secrets redacted from this client's errors and logs.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
     /// The hint added to credential rejections, if any.
     pub fn rejection_hint(&self) -> Option<&'static str> {
-        self.rejection_hint
+        self.profile.rejection_hint
     }
-}
 
-/// A `reqwest::Client` with dataplat's defaults (see [`http_client_builder`]).
-pub fn http_client() -> reqwest::Client {
-    http_client_builder()
-        .build()
-        .expect("a client with only timeouts and a redirect policy always builds")
-}
+    /// Whether this answer means the credential was refused (the profile's rule).
+    pub(crate) fn rejects(&self, status: reqwest::StatusCode, body: &[u8]) -> bool {
+        (self.profile.rejects)(status, body)
+    }
 
-/// A `reqwest::ClientBuilder` with dataplat's defaults: timeouts, and redirects left to the
-/// shared request path, which drops credentials when a redirect leaves the origin (reqwest's own
-/// policy keeps `X-Auth-Token` and `x-access-key`).
-pub fn http_client_builder() -> reqwest::ClientBuilder {
-    ensure_tls_provider();
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-}
+    /// Whether a 2xx answer with an `error` member in its JSON envelope is an error.
+    pub(crate) fn envelope_errors(&self) -> bool {
+        self.profile.envelope_errors
+    }
 
-/// Makes `ring` rustls' process-wide crypto provider unless the application installed one first
-/// (its choice wins, e.g. aws-lc-rs). Called before any client is built; call it yourself before
-/// building your own `reqwest::Client` to pass to [`Context`]-taking constructors.
-pub fn ensure_tls_provider() {
-    #[cfg(feature = "tls-ring")]
-    {
-        // Err means a provider is installed already: keep it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    /// The context token, login and device requests are sent with: this one's HTTP client,
+    /// retry policy, budget, timeout and secrets, without the credential (they fetch it), and
+    /// with answers bounded to [`MAX_TOKEN_BODY_BYTES`].
+    pub(crate) fn for_tokens(&self) -> Self {
+        Self {
+            credential: None,
+            max_body_bytes: self.max_body_bytes.min(MAX_TOKEN_BODY_BYTES),
+            // Token endpoints are not the API: its rate limits do not apply.
+            limits: Arc::new(Vec::new()),
+            ..self.clone()
+        }
     }
 }

@@ -6,17 +6,25 @@
 //! functions where progenitor's would read the body again and clone the headers
 //! (`dataplat_codegen`'s `buffered_body` pass). A response handed out in an error gets its body
 //! back ([`with_body`]), so that `send_raw` users still see it.
+//!
+//! Every body that ends up in an error is redacted first: the secrets the client knows, and the
+//! secret members of the request's own body (a password sent in a create call), are replaced
+//! wherever they appear (see `core::redact`).
 
 use bytes::Bytes;
 use progenitor_client::{ByteStream, Error, ResponseValue};
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{EnvelopeError, Oversized};
+use super::Context;
+use super::failure::{EnvelopeError, Failure, Oversized, RefusedRedirect};
+use super::redact::{REDACTED, is_secret_key, secret_values};
 
 /// An answer as the request path read it.
 #[derive(Debug)]
-pub(crate) struct Answer {
+pub(crate) struct Answer<'a> {
+    /// The client's context (its secrets, for redacting errors).
+    pub(crate) context: &'a Context,
     /// Status, headers, URL; the body is drained (it is in `body`).
     pub(crate) response: Response,
     /// The whole body, or nothing when it was over the limit.
@@ -27,9 +35,13 @@ pub(crate) struct Answer {
     pub(crate) envelope_error: Option<String>,
     /// The context's rejection rule calls this answer a rejection of the credential.
     pub(crate) rejected: bool,
+    /// A 3xx the request path would not follow, and why.
+    pub(crate) refused_redirect: Option<Box<RefusedRedirect>>,
+    /// The body of the request, kept to redact what it carried from an error.
+    pub(crate) sent: Option<Bytes>,
 }
 
-impl Answer {
+impl Answer<'_> {
     /// The answer's status (what the generated code matches on).
     pub(crate) fn status(&self) -> StatusCode {
         self.response.status()
@@ -46,6 +58,70 @@ impl Answer {
         let status = response.status();
         ResponseValue::new(inner, status, std::mem::take(response.headers_mut()))
     }
+
+    /// `bytes` (a body of this answer headed for an error) with the client's secrets and the
+    /// request body's secret members replaced, by value; JSON stays JSON (a string member that
+    /// names a secret is replaced whole, so the documented error type still decodes).
+    pub(crate) fn redacted(&self, bytes: &Bytes) -> Bytes {
+        let mut extra = Vec::new();
+        if let Some(sent) = &self.sent
+            && let Ok(json) = serde_json::from_slice::<serde_json::Value>(sent)
+        {
+            secret_values(&json, &mut extra);
+        }
+        redact_body(bytes, self.context, &extra)
+    }
+}
+
+/// See [`Answer::redacted`].
+pub(crate) fn redact_body(bytes: &Bytes, context: &Context, extra: &[String]) -> Bytes {
+    if bytes.is_empty() {
+        return bytes.clone();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut changed = false;
+    let text = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(mut json) => {
+            changed |= redact_string_members(&mut json);
+            if changed {
+                std::borrow::Cow::Owned(json.to_string())
+            } else {
+                text
+            }
+        }
+        Err(_) => text,
+    };
+    let clean = context.secrets().redact(&text, extra);
+    if !changed && matches!(clean, std::borrow::Cow::Borrowed(_)) {
+        return bytes.clone();
+    }
+    Bytes::from(clean.into_owned())
+}
+
+/// Replaces the string values of secret-named members; whether any was.
+fn redact_string_members(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    let mut changed = false;
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if is_secret_key(k) && s != REDACTED => {
+                        *s = REDACTED.to_string();
+                        changed = true;
+                    }
+                    _ => changed |= redact_string_members(v),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                changed |= redact_string_members(v);
+            }
+        }
+        _ => {}
+    }
+    changed
 }
 
 /// The body of a response handed out in an error ([`with_body`]), kept with it for
@@ -79,28 +155,39 @@ pub(crate) async fn read_body(
 }
 
 /// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`). An answer the
-/// request path marked (a body over the limit, an ACM envelope error) and an error status whose
-/// body is not the documented shape come back as `Error::UnexpectedResponse`, body included,
-/// for `core::error` to report as what they are.
+/// request path marked (a body over the limit, an ACM envelope error, a redirect not followed)
+/// and an error status whose body is not the documented shape come back as
+/// `Error::UnexpectedResponse`, body included, for `core::error` to report as what they are.
+/// An error status's body is redacted before it is decoded.
 // The error type is progenitor's, and what the generated code returns.
 #[allow(clippy::result_large_err)]
 pub(crate) fn from_response<T: DeserializeOwned, E>(
-    answer: Answer,
+    answer: Answer<'_>,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    if answer.oversized.is_some() || answer.envelope_error.is_some() {
+    if answer.oversized.is_some()
+        || answer.envelope_error.is_some()
+        || answer.refused_redirect.is_some()
+    {
         return Err(Error::UnexpectedResponse(with_body(answer)));
+    }
+    if !answer.status().is_success() {
+        let body = answer.redacted(&answer.body);
+        return match serde_json::from_slice(&body) {
+            Ok(inner) => Ok(answer.into_value(inner)),
+            Err(_) => Err(Error::UnexpectedResponse(with_body(answer))),
+        };
     }
     match serde_json::from_slice(&answer.body) {
         Ok(inner) => Ok(answer.into_value(inner)),
-        Err(_) if !answer.status().is_success() => {
-            Err(Error::UnexpectedResponse(with_body(answer)))
-        }
-        Err(e) => Err(Error::InvalidResponsePayload(answer.body, e)),
+        Err(e) => Err(Error::InvalidResponsePayload(
+            answer.redacted(&answer.body),
+            e,
+        )),
     }
 }
 
 /// An answer without a body (progenitor's `ResponseValue::empty`).
-pub(crate) fn empty(answer: Answer) -> ResponseValue<()> {
+pub(crate) fn empty(answer: Answer<'_>) -> ResponseValue<()> {
     answer.into_value(())
 }
 
@@ -108,21 +195,25 @@ pub(crate) fn empty(answer: Answer) -> ResponseValue<()> {
 /// read it already, so the stream has it in one chunk.
 // Generated code calls it for byte-stream answers, which not every API has.
 #[allow(dead_code)]
-pub(crate) fn stream(mut answer: Answer) -> ResponseValue<ByteStream> {
+pub(crate) fn stream(mut answer: Answer<'_>) -> ResponseValue<ByteStream> {
     let body = std::mem::take(&mut answer.body);
     answer.into_value(ByteStream::new(Box::pin(futures::stream::iter([Ok(body)]))))
 }
 
-/// The response with its body back, and what the request path found marked on it, for
-/// `Error::UnexpectedResponse`: a status the document does not list (a 2xx one too) reaches
-/// `send_raw`'s caller readable, and `core::error` reports an oversized body or an envelope
-/// error as what it is.
-pub(crate) fn with_body(answer: Answer) -> Response {
+/// The response with its (redacted) body back, and what the request path found marked on it,
+/// for `Error::UnexpectedResponse`: a status the document does not list (a 2xx one too)
+/// reaches `send_raw`'s caller readable, and `core::error` reports an oversized body, an
+/// envelope error, a redirect not followed or a rejection as what it is.
+pub(crate) fn with_body(answer: Answer<'_>) -> Response {
+    let body = answer.redacted(&answer.body);
+    let envelope_error = answer.envelope_error.as_ref().map(|e| {
+        let e = Bytes::from(e.clone());
+        String::from_utf8_lossy(&answer.redacted(&e)).into_owned()
+    });
     let Answer {
         response,
-        body,
         oversized,
-        envelope_error,
+        refused_redirect,
         ..
     } = answer;
     let mut response = rebuilt(response, body);
@@ -132,6 +223,17 @@ pub(crate) fn with_body(answer: Answer) -> Response {
     if let Some(error) = envelope_error {
         response.extensions_mut().insert(EnvelopeError(error));
     }
+    if let Some(refused) = refused_redirect {
+        response.extensions_mut().insert(*refused);
+    }
+    response
+}
+
+/// A rejected answer as an error response: the real answer, marked with the credential
+/// failure it means (see `core::failure`).
+pub(crate) fn rejected(answer: Answer<'_>, failure: Failure) -> Response {
+    let mut response = with_body(answer);
+    response.extensions_mut().insert(failure);
     response
 }
 

@@ -4,22 +4,18 @@
 //! generated to run inside [`scoped`], which converts it into [`Error`] with the [`Call`] attached.
 //!
 //! What the request path finds out about an answer (an ACM envelope error, a body over the
-//! limit) comes to the generated code with the answer (`core::decode::Answer`), and reaches
-//! the conversion marked on the `Error::UnexpectedResponse` it becomes, body included.
-//! Credential failures raised in the request path arrive typed ([`Error::Auth`]) although
-//! progenitor's errors carry only text: the path leaves the typed error in a thread-local slot
-//! and fails, and the failure reaches [`scoped`] within that same poll, on that same thread,
-//! before anything else can run there.
+//! limit, a redirect not followed, a credential failure, a call out of time) reaches the
+//! conversion marked on the response of an `Error::UnexpectedResponse` (see `core::failure`).
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderName;
 
-use super::AuthError;
-use super::redact::excerpt;
+use super::failure::{EnvelopeError, Failure, Oversized, RefusedRedirect};
+use super::redact::excerpt_with;
+use super::{AuthError, Context};
 
 /// Most bytes of an unexpected error body quoted in the excerpt.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -83,16 +79,32 @@ pub enum Error<E = ()> {
         /// The documented error body, decoded, when the status has one.
         body: Option<E>,
     },
-    /// No usable answer: connection refused or reset, timeout, body cut short.
+    /// No usable answer: connection refused or reset, timeout (an attempt's, or the whole
+    /// call's), body cut short.
     #[error("{call}: {message}")]
     Transport {
         /// The call.
         call: Call,
         /// What happened.
         message: String,
-        /// reqwest's error.
+        /// reqwest's error (without its URL), when reqwest reported one; `None` when the
+        /// call's own time limit ran out.
         #[source]
-        source: reqwest::Error,
+        source: Option<reqwest::Error>,
+    },
+    /// A redirect the client would not follow: to another origin with a request body (which
+    /// may hold a password), from https to plain http, or with a credential or body to plain
+    /// http. The redirect was the answer; nothing was sent to its target.
+    #[error("{call}: HTTP {status} redirect to {location} not followed: {reason}")]
+    Redirect {
+        /// The call.
+        call: Call,
+        /// The 3xx status.
+        status: u16,
+        /// Where it led (origin and path; no query).
+        location: String,
+        /// Why it was not followed.
+        reason: String,
     },
     /// A success status whose body did not decode into the documented type.
     #[error("{call}: the response body does not match the spec: {message}; body: {excerpt}")]
@@ -121,6 +133,7 @@ impl<E> Error<E> {
             Self::Auth { call, .. }
             | Self::Status { call, .. }
             | Self::Transport { call, .. }
+            | Self::Redirect { call, .. }
             | Self::Decode { call, .. }
             | Self::InvalidRequest { call, .. } => call,
         }
@@ -129,9 +142,19 @@ impl<E> Error<E> {
     /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Status { status, .. } => Some(*status),
+            Self::Status { status, .. } | Self::Redirect { status, .. } => Some(*status),
             Self::Auth { source, .. } => source.status,
             _ => None,
+        }
+    }
+
+    /// The error that ends a list stream whose server handed out a page cursor it had handed
+    /// out before (the list would repeat forever).
+    pub fn repeated_cursor(call: Call) -> Self {
+        Self::Decode {
+            call,
+            message: "the server answered with a page cursor it had already sent; the list would repeat forever, so the stream ends here".into(),
+            excerpt: String::new(),
         }
     }
 
@@ -144,21 +167,6 @@ impl<E> Error<E> {
     }
 }
 
-std::thread_local! {
-    /// The typed credential failure of the hook that is failing right now (see the module docs).
-    static AUTH_FAILURE: RefCell<Option<AuthError>> = const { RefCell::new(None) };
-}
-
-/// Called by a hook just before it fails the call with `error` (as progenitor's text-only
-/// `Error::Custom`); [`scoped`] takes it back in the same poll.
-pub(crate) fn record_auth_failure(error: AuthError) {
-    AUTH_FAILURE.with(|slot| *slot.borrow_mut() = Some(error));
-}
-
-fn take_auth_failure() -> Option<AuthError> {
-    AUTH_FAILURE.with(|slot| slot.borrow_mut().take())
-}
-
 /// Runs a generated `send_raw` and converts its error into [`Error`] for `call`.
 ///
 /// A combinator rather than an async fn, so that `send` sits in the future once, in place: an
@@ -167,10 +175,11 @@ fn take_auth_failure() -> Option<AuthError> {
 /// started, when the future is made.
 // `Error` is what every generated `send` returns; its size is the public API's.
 #[allow(clippy::result_large_err)]
-pub fn scoped<T, E>(
+pub fn scoped<'a, T, E>(
     call: Call,
-    send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>>
+    context: &'a Context,
+    send: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + 'a,
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> + 'a
 where
     E: serde::Serialize,
 {
@@ -190,26 +199,21 @@ where
     // The clock is read only for a span someone records.
     let started = (!span.is_disabled()).then(std::time::Instant::now);
     send.instrument(span.clone())
-        .map(move |result| finish(call, &span, started, result))
+        .map(move |result| finish(call, context, &span, started, result))
 }
 
 /// What [`scoped`] answers once `send` has: the error converted, the outcome logged.
 #[allow(clippy::result_large_err)]
 fn finish<T, E: serde::Serialize>(
     call: Call,
+    context: &Context,
     span: &tracing::Span,
     started: Option<std::time::Instant>,
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<ResponseValue<T>, Error<E>> {
     let outcome = match result {
         Ok(value) => Ok(value),
-        Err(error) => {
-            // Only a hook's own failure is `Custom`; anything else leaves a stale slot behind,
-            // cleared here (in the poll that failed, on the thread that recorded it).
-            let auth = take_auth_failure()
-                .filter(|_| matches!(error, progenitor_client::Error::Custom(_)));
-            Err(convert(call, error, auth))
-        }
+        Err(error) => Err(convert(call, context, error)),
     };
     // Only a span someone records was given a clock.
     if let Some(started) = started {
@@ -231,13 +235,11 @@ fn finish<T, E: serde::Serialize>(
 
 fn convert<E: serde::Serialize>(
     call: Call,
+    context: &Context,
     error: progenitor_client::Error<E>,
-    auth: Option<AuthError>,
 ) -> Error<E> {
     use progenitor_client::Error as P;
-    if let Some(source) = auth {
-        return Error::Auth { call, source };
-    }
+    let excerpt = |text: &str| excerpt_with(text, context.secrets(), &[]);
     match error {
         P::ErrorResponse(value) => {
             let status = value.status().as_u16();
@@ -253,15 +255,36 @@ fn convert<E: serde::Serialize>(
             }
         }
         // What the request path marked on the answer outranks what its body says: a body
-        // over the limit was never decoded, and an ACM envelope error explains why its data
-        // is not there.
+        // over the limit was never decoded, an ACM envelope error explains why its data is not
+        // there, and a credential failure is what the status means.
         P::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
+            if let Some(failure) = response.extensions().get::<Failure>() {
+                return match failure.clone() {
+                    Failure::Auth(source) => Error::Auth { call, source },
+                    Failure::Deadline(limit) => Error::Transport {
+                        call,
+                        message: format!(
+                            "timed out: the call's limit of {} passed",
+                            seconds(limit)
+                        ),
+                        source: None,
+                    },
+                };
+            }
             if let Some(Oversized(limit)) = response.extensions().get() {
                 return Error::Decode {
                     call,
                     message: format!("the body exceeds the client's limit of {limit} bytes"),
                     excerpt: String::new(),
+                };
+            }
+            if let Some(RefusedRedirect { location, reason }) = response.extensions().get() {
+                return Error::Redirect {
+                    call,
+                    status,
+                    location: location.clone(),
+                    reason: reason.clone(),
                 };
             }
             if let Some(EnvelopeError(error)) = response.extensions().get() {
@@ -287,7 +310,8 @@ fn convert<E: serde::Serialize>(
         }
         P::InvalidResponsePayload(bytes, e) => Error::Decode {
             call,
-            message: e.to_string(),
+            // serde quotes the value it could not take: redacted like the body.
+            message: context.secrets().redact(&e.to_string(), &[]).into_owned(),
             excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
         },
         P::CommunicationError(source)
@@ -295,9 +319,19 @@ fn convert<E: serde::Serialize>(
         | P::InvalidUpgrade(source) => Error::Transport {
             call,
             message: describe(&source),
-            source,
+            source: Some(source.without_url()),
         },
         P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { call, message },
+    }
+}
+
+/// `1.5 s`, `60 s`.
+fn seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
     }
 }
 
@@ -312,14 +346,6 @@ pub(crate) fn unset(error: String, message: &'static str) -> String {
         error
     }
 }
-
-/// Marks an answer whose body was over the client's limit (and so not read).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Oversized(pub(crate) usize);
-
-/// Marks a 2xx answer whose envelope reports an error (ACM): the error member, as text.
-#[derive(Clone, Debug)]
-pub(crate) struct EnvelopeError(pub(crate) String);
 
 pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS

@@ -52,26 +52,10 @@ impl RateLimit {
         self
     }
 
-    fn applies(&self, method: &Method, path: &str) -> bool {
+    pub(crate) fn applies(&self, method: &Method, path: &str) -> bool {
         self.method.as_ref().is_none_or(|m| m == method)
             && self.path_prefix.is_none_or(|p| path.contains(p))
     }
-}
-
-/// Galaxy's Cloudflare limits: 1.5 req/s burst 10 overall, 0.3 req/s burst 2 on clusters.
-pub fn galaxy() -> Vec<RateLimit> {
-    vec![
-        RateLimit::new(1.5, 10),
-        RateLimit::new(0.3, 2).for_path_prefix("/public/api/v1/cluster"),
-    ]
-}
-
-/// Astro's per-token limits: 10 POST/s and 5 DELETE/s.
-pub fn astro() -> Vec<RateLimit> {
-    vec![
-        RateLimit::new(10.0, 10).for_method(Method::POST),
-        RateLimit::new(5.0, 5).for_method(Method::DELETE),
-    ]
 }
 
 /// Waits until every matching bucket has room.
@@ -87,16 +71,13 @@ mod tests {
 
     #[test]
     fn rules_match_by_method_and_path() {
-        let galaxy = galaxy();
-        assert!(galaxy[0].applies(&Method::GET, "/public/api/v1/role"));
-        assert!(!galaxy[1].applies(&Method::GET, "/public/api/v1/role"));
-        assert!(galaxy[1].applies(&Method::POST, "/public/api/v1/cluster/w-1:start"));
-        let astro = astro();
-        assert!(
-            astro[0].applies(&Method::POST, "/api/v1/dags/x/dagRuns")
-                && !astro[0].applies(&Method::GET, "/")
-        );
-        assert!(astro[1].applies(&Method::DELETE, "/api/v1/pools/p"));
+        let all = RateLimit::new(1.0, 1);
+        let clusters = RateLimit::new(1.0, 1).for_path_prefix("/v1/cluster");
+        let posts = RateLimit::new(1.0, 1).for_method(Method::POST);
+        assert!(all.applies(&Method::GET, "/v1/role"));
+        assert!(!clusters.applies(&Method::GET, "/v1/role"));
+        assert!(clusters.applies(&Method::POST, "/api/v1/cluster/w-1:start"));
+        assert!(posts.applies(&Method::POST, "/x") && !posts.applies(&Method::GET, "/x"));
     }
 
     #[tokio::test]

@@ -8,8 +8,12 @@ use std::time::Duration;
 pub struct CallOptions {
     /// Retry POST/PATCH on retryable answers too (the caller knows the call is safe to repeat).
     pub retry_non_idempotent: bool,
-    /// Whole-request timeout for each attempt, instead of the client's.
+    /// The limit of the whole call (token fetch, redirects, retries), instead of the client's
+    /// ([`Context::with_timeout`](super::Context::with_timeout)).
     pub timeout: Option<Duration>,
+    /// The limit of each attempt, instead of the client's
+    /// ([`Context::with_attempt_timeout`](super::Context::with_attempt_timeout)).
+    pub attempt_timeout: Option<Duration>,
     /// Attempts in all, instead of the client's policy.
     pub max_attempts: Option<u32>,
 }

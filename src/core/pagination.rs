@@ -13,8 +13,14 @@
 //! - **after** (Astra): `starting_after` = the last item's id, with `limit`;
 //! - **page** (ACM): `page` (from 1) and `limit`; a short page is the last;
 //! - **whole** (BigAnimal, and any list without paging parameters): one answer holds it all.
+//!
+//! A server that hands out a cursor it handed out before (`A → B → A`) would page forever: the
+//! token and after styles remember the cursors seen (at most [`MAX_REMEMBERED_CURSORS`], as
+//! 64-bit hashes) and end the stream with an error at the first repeat.
 
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
@@ -59,9 +65,40 @@ where
     .boxed()
 }
 
+/// Cursors a stream remembers to notice a server that repeats one.
+pub const MAX_REMEMBERED_CURSORS: usize = 10_000;
+
+/// The cursors a stream has seen, as hashes, at most [`MAX_REMEMBERED_CURSORS`] of them.
+#[derive(Default)]
+struct Seen {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+impl Seen {
+    /// Remembers `cursor`; `false` when it was seen before.
+    fn first_time(&mut self, cursor: &str) -> bool {
+        // SipHash with fixed keys: the same on every run.
+        let mut hasher = std::hash::DefaultHasher::new();
+        cursor.hash(&mut hasher);
+        let hash = hasher.finish();
+        if !self.set.insert(hash) {
+            return false;
+        }
+        self.order.push_back(hash);
+        if self.order.len() > MAX_REMEMBERED_CURSORS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
 /// Token style: `fetch(token)` answers `(items, next_token)`; the list ends at a missing or
-/// empty token, an empty page, or a token that repeats (a server bug that would loop forever).
+/// empty token or an empty page. A token the server sent before ends it with `repeated()`.
 pub fn by_token<'a, T, E, Fut>(
+    repeated: impl Fn() -> E + Send + Sync + 'a,
     mut fetch: impl FnMut(Option<String>) -> Fut + Send + 'a,
 ) -> ItemStream<'a, T, E>
 where
@@ -69,12 +106,24 @@ where
     E: Send + 'a,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), E>> + Send + 'a,
 {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let repeated = std::sync::Arc::new(repeated);
     pages(None::<String>, move |token: Option<String>| {
-        let call = fetch(token.clone());
+        let call = fetch(token);
+        let (seen, repeated) = (seen.clone(), repeated.clone());
         async move {
             let (items, next) = call.await?;
             let next = match next.filter(|t| !t.is_empty()) {
-                Some(t) if !items.is_empty() && Some(&t) != token.as_ref() => Next::At(Some(t)),
+                Some(t) if !items.is_empty() => {
+                    if !seen
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .first_time(&t)
+                    {
+                        return Err(repeated());
+                    }
+                    Next::At(Some(t))
+                }
                 _ => Next::Done,
             };
             Ok((items, next))
@@ -115,10 +164,12 @@ where
 }
 
 /// After style: `fetch(after)` answers a page; `key` gives an item's id, and the last item's
-/// id is where the next page starts. A page shorter than `page_size` is the last.
+/// id is where the next page starts. A page shorter than `page_size` is the last. A last id
+/// seen before ends the stream with `repeated()`.
 pub fn by_last_key<'a, T, E, Fut>(
     page_size: u64,
     key: impl Fn(&T) -> Option<String> + Send + Sync + 'a,
+    repeated: impl Fn() -> E + Send + Sync + 'a,
     mut fetch: impl FnMut(Option<String>) -> Fut + Send + 'a,
 ) -> ItemStream<'a, T, E>
 where
@@ -127,14 +178,23 @@ where
     Fut: Future<Output = Result<Vec<T>, E>> + Send + 'a,
 {
     let key = std::sync::Arc::new(key);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let repeated = std::sync::Arc::new(repeated);
     pages(None::<String>, move |after: Option<String>| {
-        let call = fetch(after.clone());
-        let key = key.clone();
+        let call = fetch(after);
+        let (key, seen, repeated) = (key.clone(), seen.clone(), repeated.clone());
         async move {
             let items = call.await?;
             let last = items.last().and_then(|i| key(i));
             let next = match last {
-                Some(k) if items.len() as u64 >= page_size && Some(&k) != after.as_ref() => {
+                Some(k) if items.len() as u64 >= page_size => {
+                    if !seen
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .first_time(&k)
+                    {
+                        return Err(repeated());
+                    }
                     Next::At(Some(k))
                 }
                 _ => Next::Done,

@@ -1,12 +1,22 @@
-//! Path parameters, percent-encoded as the URL is formatted.
+//! Path parameters: each one exactly one segment, percent-encoded as the URL is formatted.
+//!
+//! A path parameter must name one resource. Three values cannot, whatever the encoding:
+//! - the empty value (`/dags/prod_etl/dagRuns/` is the list, or after a redirect the DAG);
+//! - `.` and `..`: URL parsers resolve them as dot segments, and the WHATWG URL standard,
+//!   which reqwest's `url` follows, resolves their percent-encoded forms (`%2E`, `%2e%2E`, …)
+//!   too, so `DELETE …/dagRuns/..` would delete the DAG.
+//!
+//! They are refused before anything is sent ([`check`]). Everything else is encoded so that it
+//! stays one segment: progenitor's set (`/`, `%`, `?`, `#`, …) plus `\`, which the URL standard
+//! treats as `/` in http(s) URLs (`..\x` would otherwise climb a level).
 
 use std::fmt;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-/// What progenitor encodes in a path parameter: the URL standard's path-segment set
+/// What a path parameter has encoded: the URL standard's path-segment set
 /// (<https://url.spec.whatwg.org/#url-path-segment-string>) with `/` and `%`, as
-/// `progenitor_client::encode_path` has it.
+/// `progenitor_client::encode_path` has it, and `\`.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
@@ -18,7 +28,8 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}')
     .add(b'/')
-    .add(b'%');
+    .add(b'%')
+    .add(b'\\');
 
 /// A path parameter that writes itself percent-encoded. The generated code formats
 /// `Segment(&value)` where progenitor formats `encode_path(&value.to_string())`, which makes
@@ -44,12 +55,47 @@ impl fmt::Write for Encoder<'_, '_> {
     }
 }
 
+/// `Ok` when `value` can be sent as the path parameter `name`: not empty, not `.` or `..` (see
+/// the module docs). The generated code checks every path parameter before it builds the URL
+/// (the `path_segments` pass). Nothing is allocated for a good value.
+pub(crate) fn check<T: fmt::Display + ?Sized>(name: &str, value: &T) -> Result<(), String> {
+    use fmt::Write;
+    /// Counts what is written, and how much of it is dots.
+    struct Shape {
+        len: usize,
+        dots: usize,
+    }
+    impl fmt::Write for Shape {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.len += text.len();
+            self.dots += text.bytes().filter(|b| *b == b'.').count();
+            // Longer than `..` is fine whatever it holds: stop counting.
+            if self.len > 2 {
+                Err(fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let mut shape = Shape { len: 0, dots: 0 };
+    let _ = write!(shape, "{value}");
+    let problem = match (shape.len, shape.dots) {
+        (0, _) => "is empty",
+        (1, 1) => "is `.`",
+        (2, 2) => "is `..`",
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "path parameter `{name}` {problem}: a path parameter must be exactly one path segment, and this value would address another resource"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Segment;
+    use super::{Segment, check};
 
     #[test]
-    fn segments_encode_as_progenitor_does() {
+    fn segments_encode_as_progenitor_does_and_backslashes_too() {
         for text in [
             "w-1",
             "a b/c?d#e%f",
@@ -57,6 +103,7 @@ mod tests {
             "{x}<y>`z`\"q\"",
             "\u{7f}\u{1}tab\t",
             "",
+            "a.b",
         ] {
             assert_eq!(
                 format!("{}", Segment(text)),
@@ -64,11 +111,50 @@ mod tests {
                 "{text:?}"
             );
         }
+        assert_eq!(format!("{}", Segment("..\\x")), "..%5Cx");
         let id = uuid::Uuid::nil();
         assert_eq!(
             format!("/x/{}", Segment(&id)),
             format!("/x/{}", progenitor_client::encode_path(&id.to_string()))
         );
         assert_eq!(format!("{}", Segment(&-42i64)), "-42");
+    }
+
+    #[test]
+    fn empty_and_dot_values_are_refused() {
+        for bad in ["", ".", ".."] {
+            let e = check("dag_run_id", bad).unwrap_err();
+            assert!(e.contains("`dag_run_id`"), "{e}");
+        }
+        for good in [
+            "...",
+            "a",
+            "a.",
+            ".a",
+            "%2E%2E",
+            "..\\",
+            " ..",
+            "x".repeat(1000).as_str(),
+        ] {
+            assert_eq!(check("p", good), Ok(()), "{good:?}");
+        }
+        assert_eq!(check("n", &0i64), Ok(()));
+    }
+
+    #[test]
+    fn what_is_sent_stays_one_segment() {
+        // The URL a generated operation builds, parsed as reqwest parses it.
+        for value in [
+            "...", "%2E%2E", "..\\x", "a/../b", "..%2F", "?x=1", "#f", " ..",
+        ] {
+            let url = format!("http://h/dags/prod/dagRuns/{}", Segment(value));
+            let parsed = url::Url::parse(&url).unwrap();
+            let segments: Vec<_> = parsed.path_segments().unwrap().collect();
+            assert_eq!(segments.len(), 4, "{value:?} became {parsed}");
+            assert_eq!(&segments[..3], ["dags", "prod", "dagRuns"], "{value:?}");
+        }
+        // Why `.` and `..` are refused rather than encoded: the URL standard undoes it.
+        let parsed = url::Url::parse("http://h/dags/prod/dagRuns/%2E%2E").unwrap();
+        assert_eq!(parsed.path(), "/dags/prod/");
     }
 }

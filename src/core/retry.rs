@@ -6,7 +6,12 @@
 //! retry connect errors, timeouts, broken responses and 408/429/502/503/504; POST and PATCH retry
 //! only when the request provably never reached the server (connection refused, DNS), unless the
 //! caller opts in for that call ([`CallOptions`](super::CallOptions)).
+//!
+//! Retries draw on a per-client [`RetryBudget`], so an outage is not amplified: when most calls
+//! fail, the budget drains and calls stop retrying; successes refill it.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use backon::BackoffBuilder;
@@ -67,6 +72,93 @@ pub(crate) fn full_jitter(backoff: Duration) -> Duration {
     backoff.mul_f64(fastrand::f64())
 }
 
+/// A per-client retry quota, after the AWS SDKs' "standard" retry mode: a token bucket that
+/// every retry draws from (a retry costs [`RetryBudget::RETRY_COST`], a retry after a timeout
+/// [`RetryBudget::TIMEOUT_COST`]) and every success refills (a success that needed retries gives
+/// back what they took; one that did not adds [`RetryBudget::SUCCESS_REFILL`]). When the bucket
+/// cannot pay for a retry, the failure is the answer. A first attempt never waits for it.
+///
+/// Shared by every call of a client (and its clones). With the default capacity of 500, a total
+/// outage costs at most 100 retries however many calls are made.
+#[derive(Clone, Debug)]
+pub struct RetryBudget(Option<Arc<Bucket>>);
+
+#[derive(Debug)]
+struct Bucket {
+    capacity: u32,
+    available: AtomicU32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self::new(Self::CAPACITY)
+    }
+}
+
+impl RetryBudget {
+    /// Default capacity.
+    pub const CAPACITY: u32 = 500;
+    /// What a retry takes.
+    pub const RETRY_COST: u32 = 5;
+    /// What a retry after a timeout takes.
+    pub const TIMEOUT_COST: u32 = 10;
+    /// What a success that needed no retry gives back.
+    pub const SUCCESS_REFILL: u32 = 1;
+
+    /// A full bucket of `capacity`.
+    pub fn new(capacity: u32) -> Self {
+        Self(Some(Arc::new(Bucket {
+            capacity,
+            available: AtomicU32::new(capacity),
+        })))
+    }
+
+    /// No quota: retries are limited by the [`RetryPolicy`] alone.
+    pub fn unlimited() -> Self {
+        Self(None)
+    }
+
+    /// What is left in the bucket (`None` when unlimited).
+    pub fn available(&self) -> Option<u32> {
+        self.0.as_ref().map(|b| b.available.load(Ordering::Relaxed))
+    }
+
+    /// Takes the cost of one retry; `None` when the bucket cannot pay (no retry), else what was
+    /// taken (to give back on success).
+    pub(crate) fn acquire(&self, after_timeout: bool) -> Option<u32> {
+        let Some(bucket) = &self.0 else {
+            return Some(0);
+        };
+        let cost = if after_timeout {
+            Self::TIMEOUT_COST
+        } else {
+            Self::RETRY_COST
+        };
+        bucket
+            .available
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |a| a.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// A call succeeded after its retries took `taken`.
+    pub(crate) fn succeeded(&self, taken: u32) {
+        let Some(bucket) = &self.0 else {
+            return;
+        };
+        let refill = if taken > 0 {
+            taken
+        } else {
+            Self::SUCCESS_REFILL
+        };
+        let _ = bucket
+            .available
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |a| {
+                (a < bucket.capacity).then(|| (a + refill).min(bucket.capacity))
+            });
+    }
+}
+
 /// Whether a method may be sent twice without changing the outcome.
 pub(crate) fn idempotent(method: &Method) -> bool {
     matches!(
@@ -118,6 +210,25 @@ mod tests {
         let s: Vec<_> = p.schedule().map(|d| d.as_millis()).collect();
         assert_eq!(s, [200, 400, 800, 1000, 1000]);
         assert_eq!(RetryPolicy::none().schedule().count(), 0);
+    }
+
+    #[test]
+    fn the_budget_drains_in_an_outage_and_refills_on_success() {
+        let budget = RetryBudget::new(20);
+        assert_eq!(budget.acquire(false), Some(5));
+        assert_eq!(budget.acquire(true), Some(10));
+        assert_eq!(budget.acquire(false), Some(5));
+        assert_eq!(budget.acquire(false), None, "empty: no retry");
+        budget.succeeded(0);
+        assert_eq!(budget.available(), Some(1));
+        budget.succeeded(10);
+        assert_eq!(budget.available(), Some(11));
+        for _ in 0..100 {
+            budget.succeeded(0);
+        }
+        assert_eq!(budget.available(), Some(20), "never above capacity");
+        let unlimited = RetryBudget::unlimited();
+        assert!((0..1000).all(|_| unlimited.acquire(true).is_some()));
     }
 
     #[test]

@@ -1,76 +1,69 @@
-//! Sending a request: rate limits, credentials, redirects that never leak them, one replay
-//! after a 401, retries with backoff, a bounded body, and ACM's 200-with-error envelope.
+//! Sending a request: rate limits, redirects that never leak credentials or bodies, one replay
+//! after a rejection, retries with backoff within the client's retry budget, a bounded body,
+//! and ACM's 200-with-error envelope. API calls and token requests both come through here.
 
-use std::time::Instant;
-
-use reqwest::header::{AUTHORIZATION, COOKIE, HeaderName, PROXY_AUTHORIZATION};
-use reqwest::{Client, Method, Request, Response, StatusCode, Url};
+use reqwest::{Request, Response};
+use tokio::time::Instant;
 use tracing::Level;
 
 use super::decode::{Answer, read_body};
+use super::failure::RefusedRedirect;
+use super::options::CallOptions;
 use super::redact::{REDACTED, redact_json};
+use super::redirect::{Hop, MAX_REDIRECTS, carries_secret, insecure, next_hop};
 use super::retry::{full_jitter, idempotent, never_sent, retry_after, retryable_status};
-use super::{AuthError, AuthErrorKind, Context};
+use super::{Context, http::TLS_FEATURE};
 
-/// Redirects followed before the last 3xx is handed back as the answer.
-pub const MAX_REDIRECTS: usize = 10;
-
-/// Headers that carry a credential in any API here; none crosses to another origin.
-const CREDENTIAL_HEADERS: [HeaderName; 2] = [
-    HeaderName::from_static("x-auth-token"),
-    HeaderName::from_static("x-access-key"),
-];
-
-/// Refuses to send credentials in clear text anywhere but loopback.
-pub(crate) fn check_transport(context: &Context, url: &Url) -> Result<(), AuthError> {
-    if context.credential().is_none() {
-        return Ok(());
-    }
-    check_secure_url(context.api(), url)
+/// Why a request is sent: it decides how its URL is checked, how large an answer is read and
+/// when it may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// An API operation: retried when its method is idempotent (or the call opted in).
+    Api,
+    /// A token, login, device or exchange request: a secret goes with it, so its URL is always
+    /// checked; retried as its [`Replay`] allows.
+    Secret(Replay),
 }
 
-/// Refuses a plain `http://` URL to anything but loopback: where a credential (an API call's
-/// header, or a login's password) is about to go.
-pub(crate) fn check_secure_url(api: &'static str, url: &Url) -> Result<(), AuthError> {
-    if url.scheme() != "http" {
-        return Ok(());
-    }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if loopback {
-        return Ok(());
-    }
-    Err(AuthError::new(
-        api,
-        "configuration",
-        AuthErrorKind::Configuration,
-        format!(
-            "refusing to send credentials over plain http:// to {}; use https://",
-            url.host_str().unwrap_or("?")
-        ),
-    ))
+/// Whether a token, login or device request may be sent again after a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// Repeating it does no harm (client credentials, a password login, a token exchange, a
+    /// device poll): retried on the same failures as an idempotent API call.
+    Safe,
+    /// Repeating it could spend something that works once (a rotating refresh token): sent
+    /// again only when it provably never left this machine.
+    IfNotSent,
 }
 
-/// Adds the credential header (fetching a token if needed).
-pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Result<(), AuthError> {
-    check_transport(context, request.url())?;
-    if let Some(credential) = context.credential() {
-        let value = credential.header_value().await.map_err(|mut e| {
-            e.api = context.api();
-            e
-        })?;
-        request
-            .headers_mut()
-            .insert(credential.header_name().clone(), value);
-    }
-    Ok(())
+/// A failure with no answer to hand back.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// reqwest failed (connect, timeout, a body cut short).
+    Http(reqwest::Error),
+    /// The request may not be sent as it is (an insecure URL, no TLS): nothing was sent.
+    Refused(String),
 }
 
-/// Sends `request` under the client's retry policy and rate limits (and the call's options).
+/// Why the request may not be sent at all, or `None`: `https://` without a TLS feature, or a
+/// secret (a credential, a body, a token request) for plain `http://` to anything but loopback.
+pub(crate) fn refusal(context: &Context, request: &Request, purpose: Purpose) -> Option<String> {
+    let url = request.url();
+    if url.scheme() == "https" && TLS_FEATURE.is_none() {
+        return Some(
+            "this build of dataplat has no TLS: enable its `tls-ring` feature (on by default) to use https:// URLs"
+                .into(),
+        );
+    }
+    let secret = matches!(purpose, Purpose::Secret(_))
+        || context.credential().is_some()
+        || carries_secret(context, request);
+    if secret { insecure(url) } else { None }
+}
+
+/// Sends `request` under the client's retry policy, retry budget and rate limits (and the
+/// call's options), until `deadline` at the latest (the caller enforces it as a whole; each
+/// attempt's own limit, when there is one, is cut to it).
 ///
 /// `request` is the template of every attempt, replay and redirect; each send takes one copy of
 /// it. A request whose body cannot be copied (a stream) is sent once, as it is.
@@ -78,16 +71,22 @@ pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Resul
 /// The futures of the request path take what is large (the request, the response) by
 /// reference or already handed to reqwest: an async fn keeps its arguments apart from its
 /// locals, and every future is moved into its caller's on each call.
-pub(crate) async fn execute(
-    client: &Client,
-    context: &Context,
+pub(crate) async fn execute<'a>(
+    context: &'a Context,
     request: &mut Request,
-) -> reqwest::Result<Answer> {
-    let options = super::options::current();
-    if let Some(timeout) = options.timeout.or(context.timeout()) {
-        *request.timeout_mut() = Some(timeout);
+    purpose: Purpose,
+    options: &CallOptions,
+    deadline: Instant,
+) -> Result<Answer<'a>, SendError> {
+    if let Some(why) = refusal(context, request, purpose) {
+        return Err(SendError::Refused(why));
     }
-    let may_repeat = idempotent(request.method()) || options.retry_non_idempotent;
+    let may_repeat = match purpose {
+        Purpose::Api => idempotent(request.method()) || options.retry_non_idempotent,
+        Purpose::Secret(Replay::Safe) => true,
+        Purpose::Secret(Replay::IfNotSent) => false,
+    };
+    let attempt_limit = options.attempt_timeout.or(context.attempt_timeout());
     let max_attempts = options
         .max_attempts
         .unwrap_or(context.retry_policy().max_attempts);
@@ -95,27 +94,50 @@ pub(crate) async fn execute(
     // Made at the first retry: most calls never need it.
     let mut schedule: Option<Box<super::retry::Schedule>> = None;
     let mut attempt = 1u32;
+    // What this call's retries took from the budget, given back when it succeeds.
+    let mut taken = 0u32;
     loop {
-        super::limits::wait(
-            context.rate_limits(),
-            request.method(),
-            request.url().path(),
-        )
-        .await;
-        trace_request(request);
-        let Some(copy) = copy(request) else {
-            let placeholder = Request::new(request.method().clone(), request.url().clone());
-            let only = std::mem::replace(request, placeholder);
-            return send_authorized(client, context, client.execute(only), None).await;
+        if purpose == Purpose::Api {
+            super::limits::wait(
+                context.rate_limits(),
+                request.method(),
+                request.url().path(),
+            )
+            .await;
+        }
+        if let Some(limit) = attempt_limit {
+            let left = deadline.saturating_duration_since(Instant::now());
+            *request.timeout_mut() = Some(limit.min(left));
+        }
+        trace_request(context, request);
+        // Whether any hop of this attempt got an answer: then the request was sent, whatever
+        // a later hop did.
+        let mut answered = false;
+        let outcome = match copy(request) {
+            Some(copy) => send_authorized(context, copy, Some(request), &mut answered).await,
+            None => {
+                let placeholder = Request::new(request.method().clone(), request.url().clone());
+                let only = std::mem::replace(request, placeholder);
+                return send_authorized(context, only, None, &mut answered).await;
+            }
         };
-        let outcome = send_authorized(client, context, client.execute(copy), Some(request)).await;
-        // Some(retry-after) when another attempt is worth it.
+        // Some((retry-after, after a timeout)) when another attempt is worth it.
         let again = match &outcome {
-            Ok(r) => (retryable_status(r.status()) && may_repeat).then(|| retry_after(r.headers())),
-            Err(e) => (never_sent(e) || (may_repeat && !e.is_builder() && !e.is_redirect()))
-                .then_some(None),
+            Ok(answer) => {
+                let failed = retryable_status(answer.status());
+                if !failed && !answer.status().is_server_error() {
+                    context.retry_budget().succeeded(taken);
+                }
+                (failed && may_repeat).then(|| (retry_after(answer.headers()), false))
+            }
+            Err(SendError::Refused(_)) => None,
+            Err(SendError::Http(e)) => {
+                let unsent = never_sent(e) && !answered;
+                (unsent || (may_repeat && !e.is_builder() && !e.is_redirect()))
+                    .then_some((None, e.is_timeout()))
+            }
         };
-        let Some(server_wait) = again else {
+        let Some((server_wait, after_timeout)) = again else {
             return outcome;
         };
         let policy = context.retry_policy();
@@ -135,16 +157,24 @@ pub(crate) async fn execute(
         if let Some(asked) = server_wait {
             delay = delay.max(asked.min(policy.retry_after_cap));
         }
-        if started.elapsed() + delay > policy.max_elapsed {
+        let resume = Instant::now() + delay;
+        if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
             return outcome;
         }
+        // Last: a retry the schedule or the deadline rules out costs the budget nothing.
+        let Some(cost) = context.retry_budget().acquire(after_timeout) else {
+            tracing::debug!(attempt, "retry budget exhausted; not retrying");
+            return outcome;
+        };
+        taken += cost;
         let reason = match &outcome {
             Ok(r) => format!("HTTP {}", r.status().as_u16()),
-            Err(e) => super::error::describe(e),
+            Err(SendError::Http(e)) => super::error::describe(e),
+            Err(SendError::Refused(why)) => why.clone(),
         };
         drop(outcome);
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep_until(resume).await;
         attempt += 1;
         // The call's span (`core::error::scoped`) starts at attempt 1.
         tracing::Span::current().record("attempt", attempt);
@@ -158,9 +188,9 @@ pub(crate) async fn execute(
 /// call (`cargo xtask bench`). The only extension a `reqwest::Request` can hold is its timeout
 /// (the map is private to reqwest), which is copied. The body is shared, not copied
 /// ([`share_body`]).
-fn copy(request: &mut Request) -> Option<Request> {
+pub(crate) fn copy(request: &mut Request) -> Option<Request> {
     let body = match request.body_mut() {
-        Some(body) => Some(share_body(body)?),
+        Some(body) => Some(reqwest::Body::from(share_body(body)?)),
         None => None,
     };
     let mut copy = Request::new(request.method().clone(), request.url().clone());
@@ -173,10 +203,10 @@ fn copy(request: &mut Request) -> Option<Request> {
     Some(copy)
 }
 
-/// A second body with the same bytes as `body` (which stays as it was), or `None` for a
-/// stream. reqwest keeps the bytes of an in-memory body in one `Bytes` and hands them out
-/// whole, at once, as its first frame; both bodies are then made from those bytes.
-fn share_body(body: &mut reqwest::Body) -> Option<reqwest::Body> {
+/// The bytes of `body` (which stays as it was, now made from those same bytes), or `None` for
+/// a stream. reqwest keeps the bytes of an in-memory body in one `Bytes` and hands them out
+/// whole, at once, as its first frame.
+pub(crate) fn share_body(body: &mut reqwest::Body) -> Option<bytes::Bytes> {
     use http_body::Body as _;
     body.as_bytes()?;
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -187,34 +217,43 @@ fn share_body(body: &mut reqwest::Body) -> Option<reqwest::Body> {
         _ => return None,
     };
     *body = reqwest::Body::from(bytes.clone());
-    Some(reqwest::Body::from(bytes))
+    Some(bytes)
 }
 
 /// The answer of `response`, whose whole body (at most the context's limit: `over` when there
 /// was more) was read so that a broken or truncated body is seen here, where it can be retried,
 /// and ACM's envelope can be inspected: the [`Answer`] holds the body beside the response, with
 /// what was found in it.
-fn buffered(context: &Context, response: Response, mut body: bytes::Bytes, over: bool) -> Answer {
+fn buffered<'a>(
+    context: &'a Context,
+    response: Response,
+    mut body: bytes::Bytes,
+    over: bool,
+    refused_redirect: Option<Box<RefusedRedirect>>,
+) -> Answer<'a> {
     let status = response.status();
     let oversized = over.then_some(context.max_body_bytes());
     if over {
         body = bytes::Bytes::new();
     }
     if tracing::enabled!(Level::TRACE) {
-        tracing::trace!(status = status.as_u16(), body = %redacted_text(&body), "response body");
+        tracing::trace!(status = status.as_u16(), body = %redacted_text(context, &body), "response body");
     }
     let envelope_error = if context.envelope_errors() && status.is_success() {
         envelope_error(&body)
     } else {
         None
     };
-    let rejected = context.rejects(status, &body);
+    let rejected = context.credential().is_some() && context.rejects(status, &body);
     Answer {
+        context,
         response,
         body,
         oversized,
         envelope_error,
         rejected,
+        refused_redirect,
+        sent: None,
     }
 }
 
@@ -244,12 +283,12 @@ fn envelope_reports_error(error: &serde_json::Value) -> bool {
 }
 
 /// Logs a request body at TRACE, secrets redacted. Headers are never logged.
-fn trace_request(request: &Request) {
+fn trace_request(context: &Context, request: &Request) {
     if tracing::enabled!(Level::TRACE) {
         let body = request
             .body()
             .and_then(|b| b.as_bytes())
-            .map(redacted_text)
+            .map(|b| redacted_text(context, b))
             .unwrap_or_default();
         tracing::trace!(method = %request.method(), path = request.url().path(), %body, "request body");
     }
@@ -258,7 +297,7 @@ fn trace_request(request: &Request) {
 /// Most characters of a body written to a TRACE event.
 const TRACE_BODY_CHARS: usize = 4096;
 
-fn redacted_text(bytes: &[u8]) -> String {
+fn redacted_text(context: &Context, bytes: &[u8]) -> String {
     let text = match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(mut json) => {
             redact_json(&mut json);
@@ -267,84 +306,107 @@ fn redacted_text(bytes: &[u8]) -> String {
         Err(_) if bytes.is_empty() => String::new(),
         Err(_) => format!("<{} bytes, not JSON: {REDACTED}>", bytes.len()),
     };
+    let text = context.secrets().redact(&text, &[]);
+    let text = super::redact::escape_controls(&text);
     match text.char_indices().nth(TRACE_BODY_CHARS) {
         Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], bytes.len()),
-        None => text,
+        None => text.into_owned(),
     }
 }
 
-/// Sends a request (`sending`, handed to reqwest), following redirects, and buffers the answer;
-/// when the answer rejects a refreshable credential, refreshes it and replays once (see
-/// [`replay`]). `template` is what the request is a copy of: redirects are followed with copies
-/// of it, so nothing is copied when there is none.
+/// Sends `request` (a copy of `template`, when there is one), following redirects, and buffers
+/// the answer; when the answer rejects a refreshable credential, refreshes it and replays once
+/// (see [`replay`]). Redirects are followed with copies of `template`, so nothing is copied
+/// when there is none.
 ///
 /// Redirects and replays are rare, and their futures are boxed: every future here is moved
 /// into its caller's at each call, so what only they hold would be copied on every call.
-async fn send_authorized(
-    client: &Client,
-    context: &Context,
-    sending: impl Future<Output = reqwest::Result<Response>>,
+async fn send_authorized<'a>(
+    context: &'a Context,
+    request: Request,
     mut template: Option<&mut Request>,
-) -> reqwest::Result<Answer> {
-    let answer = send_once(client, context, sending, template.as_deref_mut()).await?;
+    answered: &mut bool,
+) -> Result<Answer<'a>, SendError> {
+    let answer = send_once(context, request, template.as_deref_mut(), answered).await?;
     if !answer.rejected {
         return Ok(answer);
     }
     match template {
-        Some(template) => Box::pin(replay(client, context, answer, template)).await,
+        Some(template) => Box::pin(replay(context, answer, template, answered)).await,
         None => Ok(answer),
     }
 }
 
-/// One send of a request (`sending`; a copy of `base`, when there is one), its redirects
-/// followed, its answer buffered.
-async fn send_once(
-    client: &Client,
-    context: &Context,
-    sending: impl Future<Output = reqwest::Result<Response>>,
+/// One send of `request` (a copy of `base`, when there is one), its redirects followed, its
+/// answer buffered.
+async fn send_once<'a>(
+    context: &'a Context,
+    request: Request,
     base: Option<&mut Request>,
-) -> reqwest::Result<Answer> {
-    let mut response = sending.await?;
-    if response.status().is_redirection() {
-        response = Box::pin(follow_redirects(client, context, response, base)).await?;
+    answered: &mut bool,
+) -> Result<Answer<'a>, SendError> {
+    let http = context.http_client().reqwest();
+    let mut response = http.execute(request).await.map_err(SendError::Http)?;
+    *answered = true;
+    let mut refused = None;
+    if response.status().is_redirection()
+        && let Some(base) = base
+    {
+        (response, refused) = Box::pin(follow_redirects(context, response, base)).await?;
     }
-    let (body, over) = read_body(&mut response, context.max_body_bytes()).await?;
-    Ok(buffered(context, response, body, over))
+    let (body, over) = read_body(&mut response, context.max_body_bytes())
+        .await
+        .map_err(SendError::Http)?;
+    Ok(buffered(context, response, body, over, refused))
 }
 
 /// Follows up to [`MAX_REDIRECTS`] redirects from `response`, the answer to a copy of `base`.
-/// After that many hops the last 3xx is the answer (an unexpected response).
+/// After that many hops the last 3xx is the answer (an unexpected response); a redirect that
+/// must not be followed is the answer too, with the reason.
 async fn follow_redirects(
-    client: &Client,
     context: &Context,
     mut response: Response,
-    mut base: Option<&mut Request>,
-) -> reqwest::Result<Response> {
+    base: &mut Request,
+) -> Result<(Response, Option<Box<RefusedRedirect>>), SendError> {
     let mut hop: Option<Request> = None;
     for _ in 0..MAX_REDIRECTS {
         let from = match hop.as_mut() {
-            Some(hop) => Some(hop),
-            None => base.as_deref_mut(),
+            Some(hop) => hop,
+            None => &mut *base,
         };
-        let Some(mut next) = next_hop(context, &response, from) else {
-            break;
-        };
-        hop = copy(&mut next);
-        response = client.execute(next).await?;
+        match next_hop(context, &response, from) {
+            Hop::Stop => break,
+            Hop::Refuse { location, reason } => {
+                tracing::warn!(%location, %reason, "redirect not followed");
+                return Ok((
+                    response,
+                    Some(Box::new(RefusedRedirect { location, reason })),
+                ));
+            }
+            Hop::Follow(mut next) => {
+                hop = copy(&mut next);
+                response = context
+                    .http_client()
+                    .reqwest()
+                    .execute(*next)
+                    .await
+                    .map_err(SendError::Http)?;
+            }
+        }
     }
-    Ok(response)
+    Ok((response, None))
 }
 
 /// After `answer` rejected the credential that `template` carries (the request was a copy of
 /// it): refreshes the credential and sends a copy of `template` once more, which then carries
 /// the fresh credential for any later attempt. When the credential cannot refresh, or gives the
 /// same value again, the rejection is the answer.
-async fn replay(
-    client: &Client,
-    context: &Context,
-    answer: Answer,
+async fn replay<'a>(
+    context: &'a Context,
+    answer: Answer<'a>,
     template: &mut Request,
-) -> reqwest::Result<Answer> {
+    answered: &mut bool,
+) -> Result<Answer<'a>, SendError> {
     let Some(credential) = context.credential() else {
         return Ok(answer);
     };
@@ -354,7 +416,7 @@ async fn replay(
     if !credential.invalidate(&sent) {
         return Ok(answer);
     }
-    match credential.header_value().await {
+    match credential.header_value(context).await {
         Ok(fresh) if fresh != sent => {
             template
                 .headers_mut()
@@ -363,54 +425,10 @@ async fn replay(
                 return Ok(answer);
             };
             drop(answer);
-            send_once(client, context, client.execute(again), Some(template)).await
+            send_once(context, again, Some(template), answered).await
         }
         // The refresh failed or gave the same token: the rejection is the answer.
         _ => Ok(answer),
-    }
-}
-
-/// The request that follows `response` when it is a redirect to go on with: a copy of `base`
-/// (the request that got it) sent to the new location, with a 303 (or a 301/302 to a POST)
-/// turned into a body-less GET, and without credentials when it crosses to another origin.
-/// The client itself follows nothing, so the response's URL is its request's.
-fn next_hop(context: &Context, response: &Response, base: Option<&mut Request>) -> Option<Request> {
-    let status = response.status();
-    if !status.is_redirection() {
-        return None;
-    }
-    let from = response.url();
-    let to = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .and_then(|l| from.join(l).ok())?;
-    let mut next = copy(base?)?;
-    if status == StatusCode::SEE_OTHER
-        || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-            && next.method() == Method::POST)
-    {
-        *next.method_mut() = Method::GET;
-        *next.body_mut() = None;
-        next.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-        next.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
-    }
-    if to.origin() != from.origin() {
-        strip_credentials(context, next.headers_mut());
-    }
-    *next.url_mut() = to;
-    Some(next)
-}
-
-fn strip_credentials(context: &Context, headers: &mut reqwest::header::HeaderMap) {
-    for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
-        headers.remove(name);
-    }
-    for name in CREDENTIAL_HEADERS {
-        headers.remove(name);
-    }
-    if let Some(c) = context.credential() {
-        headers.remove::<&HeaderName>(c.header_name());
     }
 }
 
@@ -420,7 +438,8 @@ mod tests {
 
     #[test]
     fn a_copy_is_the_request_again() {
-        let client = crate::core::http_client();
+        let client = crate::core::HttpClient::new();
+        let client = client.reqwest();
         let with_timeout = client
             .get("http://127.0.0.1:1/a?b=c")
             .header("x-one", "1")

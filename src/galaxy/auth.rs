@@ -12,11 +12,13 @@ use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::core::auth::{RefreshPolicy, Token, TokenSource, endpoint_answer};
+use crate::core::auth::{RefreshPolicy, Replay, Token, TokenClient, TokenSource};
 use crate::core::config::{Key, Settings};
 use crate::core::{AuthError, Context, Credential};
 
-const API: &str = "galaxy";
+use super::PROFILE;
+
+const API: &str = PROFILE.name;
 /// `GALAXY_DOMAIN`: the account domain (`acme.galaxy.starburst.io`), or a full base URL.
 pub const DOMAIN: Key = Key {
     name: "domain",
@@ -93,16 +95,16 @@ impl GalaxyCredentials {
     /// A client context authenticating with these credentials, to adjust before building a
     /// client with `Client::with_context(credentials.base_url(), context)`.
     pub fn context(&self) -> Context {
-        Context::new(API).with_credential(self.credential())
+        Context::new(&PROFILE).with_credential(self.credential())
     }
 
-    /// The credential the client sends: a bearer token from the token endpoint.
+    /// The credential the client sends: a bearer token from the token endpoint, fetched
+    /// through the client's own request path (its HTTP client, checks, retries and limits).
     pub fn credential(&self) -> Credential {
         let source = ClientCredentials {
             token_url: format!("{}/oauth/v2/token?token_format=oauth2", self.base_url),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
-            http: crate::core::http_client(),
         };
         Credential::bearer_tokens(source, self.policy)
     }
@@ -112,7 +114,18 @@ struct ClientCredentials {
     token_url: String,
     client_id: String,
     client_secret: SecretString,
-    http: reqwest::Client,
+}
+
+impl ClientCredentials {
+    /// `base64(client_id:client_secret)`, the Basic credential of the token request.
+    fn basic(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.client_id,
+            self.client_secret.expose_secret()
+        ))
+    }
 }
 
 /// The token response: RFC 6749, or the legacy `{"oauthTokenData": {…}}` wrapper.
@@ -135,19 +148,13 @@ struct TokenData {
 }
 
 impl TokenSource for ClientCredentials {
-    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
-        use base64::Engine;
+    fn fetch(&self, client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
         const STEP: &str = "token endpoint";
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            self.client_id,
-            self.client_secret.expose_secret()
-        ));
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Basic {basic}"))
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Basic {}", self.basic()))
             .expect("base64 is ASCII");
         auth.set_sensitive(true);
-        let request = self
-            .http
+        let request = client
+            .http()
             .post(&self.token_url)
             .header(reqwest::header::AUTHORIZATION, auth)
             .header(
@@ -155,17 +162,27 @@ impl TokenSource for ClientCredentials {
                 "application/x-www-form-urlencoded",
             )
             .header(reqwest::header::ACCEPT, "application/json")
-            .body("grant_type=client_credentials");
+            .body("grant_type=client_credentials")
+            .build();
         async move {
-            let body = endpoint_answer(API, STEP, request).await?;
-            let data = match serde_json::from_str::<TokenResponse>(&body) {
+            let request = request.map_err(|e| {
+                AuthError::new(
+                    API,
+                    "configuration",
+                    crate::core::AuthErrorKind::Configuration,
+                    format!("invalid token URL: {}", e.without_url()),
+                )
+            })?;
+            // Client credentials can be asked for again without harm.
+            let body = client.success(STEP, request, Replay::Safe).await?;
+            let data = match serde_json::from_slice::<TokenResponse>(&body) {
                 Ok(TokenResponse::Standard(d))
                 | Ok(TokenResponse::Legacy {
                     oauth_token_data: d,
                 }) => d,
                 Err(_) => {
-                    let mut e = AuthError::token_endpoint(API, STEP, Some(200), &body);
-                    e.detail = format!("no access_token in the answer: {}", e.detail);
+                    let mut e = AuthError::token_endpoint(API, STEP, Some(200), "");
+                    e.detail = format!("no access_token in the answer: {}", client.excerpt(&body));
                     return Err(e);
                 }
             };
@@ -176,15 +193,16 @@ impl TokenSource for ClientCredentials {
         }
         .boxed()
     }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        vec![self.client_secret.clone(), SecretString::from(self.basic())]
+    }
 }
 
 impl super::Client {
     /// A Galaxy client authenticated with `credentials` (tokens fetched and refreshed for you).
     pub fn with_credentials(credentials: &GalaxyCredentials) -> Self {
-        Self::with_context(
-            credentials.base_url(),
-            Context::new(API).with_credential(credentials.credential()),
-        )
+        Self::with_context(credentials.base_url(), credentials.context())
     }
 
     /// A Galaxy client from `GALAXY_DOMAIN`, `GALAXY_CLIENT_ID` and `GALAXY_CLIENT_SECRET`.

@@ -1,8 +1,7 @@
 //! Credentials for the generated clients: fixed headers (API keys, application tokens, Basic)
 //! and expiring tokens behind a single-flight [`TokenCache`].
 
-#[cfg(any(feature = "airflow", feature = "airflow3"))]
-pub mod airflow;
+mod exchange;
 mod store;
 mod token;
 
@@ -11,10 +10,14 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
-pub use token::{RefreshPolicy, Token, TokenCache, TokenSource};
+pub use exchange::{TokenAnswer, TokenClient};
+pub use store::{FileTokenStore, MemoryTokenStore, StoreLock, TokenStore};
+pub use token::{
+    MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, RefreshPolicy, Token, TokenCache, TokenSource,
+};
 
-use super::redact::excerpt;
+use super::redact::{Secrets, excerpt};
+pub use super::transport::Replay;
 
 /// What went wrong while obtaining or using a credential. Never contains a secret.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,70 +92,40 @@ impl AuthError {
     }
 }
 
-/// Sends a request to a token, login or exchange endpoint and returns its body on success;
-/// otherwise an [`AuthError`] naming `api` and `step` with the status and a redacted excerpt.
-/// Only the APIs with a token endpoint use it.
-#[cfg_attr(
-    not(any(feature = "galaxy", feature = "biganimal", feature = "airflow3")),
-    allow(dead_code)
-)]
-pub(crate) async fn endpoint_answer(
-    api: &'static str,
-    step: &'static str,
-    request: reqwest::RequestBuilder,
-) -> Result<String, AuthError> {
-    let transport = |e: reqwest::Error| {
-        AuthError::new(
-            api,
-            step,
-            AuthErrorKind::Transport,
-            e.without_url().to_string(),
-        )
-    };
-    let response = request.send().await.map_err(transport)?;
-    let status = response.status();
-    let body = response.text().await.map_err(transport)?;
-    if !status.is_success() {
-        return Err(AuthError::token_endpoint(
-            api,
-            step,
-            Some(status.as_u16()),
-            &body,
-        ));
-    }
-    Ok(body)
+/// How a client authenticates its requests.
+///
+/// Each credential knows its secrets (the header value, the parts it was made from, and for
+/// tokens every token fetched): the client redacts them, by value, from its errors and logs.
+#[derive(Clone)]
+pub struct Credential {
+    kind: Kind,
+    secrets: Secrets,
 }
 
-/// How a client authenticates its requests.
 #[derive(Clone)]
-pub enum Credential {
+enum Kind {
     /// A fixed header: an API key, an application token, `Basic …`.
     Header {
-        /// Header name (`Authorization`, `X-Auth-Token`, `x-access-key`).
         name: HeaderName,
-        /// The full header value.
-        value: SecretString,
+        value: HeaderValue,
     },
     /// A token from a cache, refreshed when it expires or is rejected.
     Token {
-        /// Header name the token goes in.
         name: HeaderName,
-        /// Prefix before the token (`"Bearer "`), or empty.
         prefix: &'static str,
-        /// Where tokens come from.
         cache: TokenCache,
     },
 }
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Header { name, .. } => f
+        match &self.kind {
+            Kind::Header { name, .. } => f
                 .debug_struct("Header")
                 .field("name", name)
                 .field("value", &"[redacted]")
                 .finish(),
-            Self::Token {
+            Kind::Token {
                 name,
                 prefix,
                 cache,
@@ -169,18 +142,35 @@ impl fmt::Debug for Credential {
 impl Credential {
     /// `Authorization: Bearer <token>` with a fixed token.
     pub fn bearer(token: &SecretString) -> Self {
-        Self::Header {
-            name: reqwest::header::AUTHORIZATION,
-            value: SecretString::from(format!("Bearer {}", token.expose_secret())),
-        }
+        let value = format!("Bearer {}", token.expose_secret());
+        let credential = Self::fixed(reqwest::header::AUTHORIZATION, &value);
+        credential.secrets.add(token.expose_secret());
+        credential
     }
 
     /// `Authorization: Bearer <token>` with tokens from `source`, cached and refreshed.
     pub fn bearer_tokens(source: impl TokenSource, policy: RefreshPolicy) -> Self {
-        Self::Token {
-            name: reqwest::header::AUTHORIZATION,
-            prefix: "Bearer ",
-            cache: TokenCache::new(source, policy),
+        Self::tokens(reqwest::header::AUTHORIZATION, "Bearer ", source, policy)
+    }
+
+    /// `<name>: <prefix><token>` with tokens from `source`, cached and refreshed.
+    pub fn tokens(
+        name: HeaderName,
+        prefix: &'static str,
+        source: impl TokenSource,
+        policy: RefreshPolicy,
+    ) -> Self {
+        let secrets = Secrets::default();
+        for secret in source.secrets() {
+            secrets.add(secret.expose_secret());
+        }
+        Self {
+            kind: Kind::Token {
+                name,
+                prefix,
+                cache: TokenCache::new(source, policy).remembering(secrets.clone()),
+            },
+            secrets,
         }
     }
 
@@ -188,41 +178,69 @@ impl Credential {
     pub fn basic(user: &str, password: &SecretString) -> Self {
         use base64::Engine;
         let raw = format!("{user}:{}", password.expose_secret());
-        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-        Self::Header {
-            name: reqwest::header::AUTHORIZATION,
-            value: SecretString::from(format!("Basic {encoded}")),
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&raw);
+        let credential = Self::fixed(reqwest::header::AUTHORIZATION, &format!("Basic {encoded}"));
+        for part in [&raw, &encoded, password.expose_secret()] {
+            credential.secrets.add(part);
         }
+        credential
     }
 
     /// A fixed header with the secret as its whole value.
     pub fn header(name: HeaderName, value: &SecretString) -> Self {
-        Self::Header {
-            name,
-            value: value.clone(),
+        Self::fixed(name, value.expose_secret())
+    }
+
+    fn fixed(name: HeaderName, value: &str) -> Self {
+        let secrets = Secrets::default();
+        secrets.add(value);
+        // A value no header may carry fails each request with a configuration error.
+        let value = HeaderValue::from_str(value)
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
+            .unwrap_or_else(|_| {
+                let mut invalid = HeaderValue::from_static("");
+                invalid.set_sensitive(true);
+                invalid
+            });
+        Self {
+            kind: Kind::Header { name, value },
+            secrets,
         }
     }
 
     /// The header name this credential writes (stripped on cross-origin redirects).
     pub fn header_name(&self) -> &HeaderName {
-        match self {
-            Self::Header { name, .. } | Self::Token { name, .. } => name,
+        match &self.kind {
+            Kind::Header { name, .. } | Kind::Token { name, .. } => name,
         }
     }
 
-    /// The header to send now, fetching a token when needed.
-    pub(crate) async fn header_value(&self) -> Result<HeaderValue, AuthError> {
-        let value =
-            match self {
-                Self::Header { value, .. } => HeaderValue::from_str(value.expose_secret())
-                    .ok()
-                    .map(|mut v| {
-                        v.set_sensitive(true);
-                        v
-                    }),
-                // Built once per token, not per request.
-                Self::Token { prefix, cache, .. } => cache.header(prefix).await?,
-            };
+    /// The token cache, for a credential that fetches tokens.
+    pub fn token_cache(&self) -> Option<&TokenCache> {
+        match &self.kind {
+            Kind::Token { cache, .. } => Some(cache),
+            Kind::Header { .. } => None,
+        }
+    }
+
+    /// The secrets this credential holds and has fetched.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// The header to send now, fetching a token (through `context`'s token path) when needed.
+    pub(crate) async fn header_value(
+        &self,
+        context: &super::Context,
+    ) -> Result<HeaderValue, AuthError> {
+        let value = match &self.kind {
+            Kind::Header { value, .. } => (!value.is_empty()).then(|| value.clone()),
+            // Built once per token, not per request.
+            Kind::Token { prefix, cache, .. } => cache.header(prefix, context).await?,
+        };
         value.ok_or_else(|| {
             AuthError::new(
                 "dataplat",
@@ -235,9 +253,9 @@ impl Credential {
 
     /// After a 401 for a request sent with `sent`: whether a replay with a fresh token can help.
     pub(crate) fn invalidate(&self, sent: &HeaderValue) -> bool {
-        match self {
-            Self::Header { .. } => false,
-            Self::Token { prefix, cache, .. } => {
+        match &self.kind {
+            Kind::Header { .. } => false,
+            Kind::Token { prefix, cache, .. } => {
                 let sent = sent.to_str().unwrap_or_default();
                 cache.invalidate(sent.strip_prefix(prefix).unwrap_or(sent))
             }

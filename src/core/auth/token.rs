@@ -2,8 +2,16 @@
 //!
 //! However many requests find the token missing or stale at once, exactly one fetch runs; the
 //! others await that same fetch (a shared future) and get its result, success or error. A
-//! failed fetch is not cached: the next call starts a new one. The only lock is a short
-//! `std::sync::Mutex` around the state, never held across an await or an ordinary request.
+//! failed fetch is not cached: the next call starts a new one. A fetch that panics is a failed
+//! fetch like any other (the panic is caught), so the cache is never left poisoned. The only
+//! lock is a short `std::sync::Mutex` around the state, never held across an await or an
+//! ordinary request.
+//!
+//! Lifetimes are clamped to the policy's floor and ceiling ([`MIN_TOKEN_LIFETIME`] and
+//! [`MAX_TOKEN_LIFETIME`] by default), whatever the issuer says (`expires_in`, a JWT's `exp`):
+//! a lifetime of 0 would cost one token request per API call, and one of 2^64 − 1 seconds does
+//! not fit in a clock. A token that dies sooner than the floor is refreshed by the rejection
+//! it meets.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -15,7 +23,14 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use super::AuthError;
+use super::{AuthError, AuthErrorKind, TokenClient};
+use crate::core::redact::Secrets;
+
+/// The shortest lifetime a token is given, whatever its issuer says (30 s).
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(30);
+/// The longest lifetime a token is given, whatever its issuer says (7 days); a rejection
+/// refreshes it sooner.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A bearer-style token and when it stops being valid.
 #[derive(Clone)]
@@ -37,17 +52,29 @@ impl fmt::Debug for Token {
 
 /// Something that can obtain a fresh [`Token`] (a token endpoint, a login, a device flow).
 pub trait TokenSource: Send + Sync + 'static {
-    /// Fetches a new token. Called by [`TokenCache`] only, one call at a time.
-    fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>>;
+    /// Fetches a new token, sending its requests through `client` (the API client's HTTP
+    /// client, checks, retries and limits). Called by [`TokenCache`] only, one call at a time.
+    fn fetch(&self, client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>>;
+
+    /// The secrets this source sends (a client secret, a password): redacted, by value, from
+    /// every error and log of the client it serves.
+    fn secrets(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
 }
 
-/// When to refresh ahead of expiry: `min(skew, fraction × lifetime)` before it.
+/// When to refresh ahead of expiry: `min(skew, fraction × lifetime)` before it, the lifetime
+/// first clamped to `min_lifetime..=max_lifetime`.
 #[derive(Clone, Copy, Debug)]
 pub struct RefreshPolicy {
     /// The most a token is refreshed ahead of its expiry (default 60 s).
     pub skew: Duration,
     /// Refresh at the latest this fraction of the lifetime ahead of expiry (default 10 %).
     pub fraction: f64,
+    /// The shortest lifetime a token is given ([`MIN_TOKEN_LIFETIME`] by default).
+    pub min_lifetime: Duration,
+    /// The longest lifetime a token is given ([`MAX_TOKEN_LIFETIME`] by default).
+    pub max_lifetime: Duration,
 }
 
 impl Default for RefreshPolicy {
@@ -55,13 +82,21 @@ impl Default for RefreshPolicy {
         Self {
             skew: Duration::from_secs(60),
             fraction: 0.10,
+            min_lifetime: MIN_TOKEN_LIFETIME,
+            max_lifetime: MAX_TOKEN_LIFETIME,
         }
     }
 }
 
 impl RefreshPolicy {
+    /// `lifetime` within `min_lifetime..=max_lifetime` (a ceiling below the floor is the floor).
+    pub fn clamp(&self, lifetime: Duration) -> Duration {
+        lifetime.min(self.max_lifetime).max(self.min_lifetime)
+    }
+
     /// How long before expiry a token with this lifetime is refreshed.
     pub fn lead(&self, lifetime: Duration) -> Duration {
+        let lifetime = self.clamp(lifetime);
         self.skew
             .min(lifetime.mul_f64(self.fraction.clamp(0.0, 1.0)))
     }
@@ -91,11 +126,17 @@ pub struct TokenCache {
     source: Arc<dyn TokenSource>,
     policy: RefreshPolicy,
     state: Arc<Mutex<State>>,
+    secrets: Secrets,
+}
+
+/// The state, whatever a panic elsewhere left it marked as (it is never left half-changed).
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state.lock().expect("token state lock");
+        let state = lock(&self.state);
         f.debug_struct("TokenCache")
             .field("policy", &self.policy)
             .field("cached", &state.current.is_some())
@@ -111,18 +152,30 @@ impl TokenCache {
             source: Arc::new(source),
             policy,
             state: Arc::default(),
+            secrets: Secrets::default(),
         }
     }
 
-    /// A valid token: the cached one, or the result of the one fetch in flight (started if needed).
-    pub async fn token(&self) -> Result<SecretString, AuthError> {
-        Ok(self.cached().await?.secret.clone())
+    /// The same cache, adding every token it fetches to `secrets` (to redact them).
+    pub(crate) fn remembering(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// A valid token: the cached one, or the result of the one fetch in flight (started if
+    /// needed), its requests sent through `context`'s token path.
+    pub async fn token(&self, context: &crate::core::Context) -> Result<SecretString, AuthError> {
+        Ok(self.cached(context).await?.secret.clone())
     }
 
     /// A valid token as a sensitive header value `<prefix><token>`; `None` when the token
     /// cannot be one (a byte no header may carry).
-    pub(crate) async fn header(&self, prefix: &str) -> Result<Option<HeaderValue>, AuthError> {
-        let cached = self.cached().await?;
+    pub(crate) async fn header(
+        &self,
+        prefix: &str,
+        context: &crate::core::Context,
+    ) -> Result<Option<HeaderValue>, AuthError> {
+        let cached = self.cached(context).await?;
         let value = cached.header.get_or_init(|| {
             let mut value =
                 HeaderValue::from_str(&format!("{prefix}{}", cached.secret.expose_secret()))
@@ -133,9 +186,9 @@ impl TokenCache {
         Ok(value.clone())
     }
 
-    async fn cached(&self) -> Result<Arc<Cached>, AuthError> {
+    async fn cached(&self, context: &crate::core::Context) -> Result<Arc<Cached>, AuthError> {
         let fetch = {
-            let mut state = self.state.lock().expect("token state lock");
+            let mut state = lock(&self.state);
             if let Some(current) = &state.current
                 && current.refresh_at.is_none_or(|at| Instant::now() < at)
             {
@@ -146,7 +199,7 @@ impl TokenCache {
                 None => {
                     state.generation += 1;
                     let generation = state.generation;
-                    let fetch = self.start_fetch(generation);
+                    let fetch = self.start_fetch(generation, context);
                     state.in_flight = Some((generation, fetch.clone()));
                     fetch
                 }
@@ -156,22 +209,34 @@ impl TokenCache {
     }
 
     /// Builds the shared fetch; whoever completes it first stores its outcome.
-    fn start_fetch(&self, generation: u64) -> Fetch {
-        let source = self.source.clone();
+    fn start_fetch(&self, generation: u64, context: &crate::core::Context) -> Fetch {
         let state = self.state.clone();
         let policy = self.policy;
+        let secrets = self.secrets.clone();
+        let api = context.api();
+        // A source that panics while starting its fetch fails it like one that panics later.
+        let fetch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.source.fetch(TokenClient::new(context.for_tokens()))
+        }));
         async move {
-            let outcome = source.fetch().await.map(|token| {
-                let refresh_at = token
-                    .lifetime
-                    .map(|life| Instant::now() + life.saturating_sub(policy.lead(life)));
+            let fetched = match fetch {
+                Ok(fetch) => std::panic::AssertUnwindSafe(fetch)
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| Err(panicked(api))),
+                Err(_) => Err(panicked(api)),
+            };
+            let outcome = fetched.map(|token| {
+                secrets.add_fetched(token.secret.expose_secret());
+                let life = token.lifetime.map(|l| policy.clamp(l));
+                let refresh_at = life.map(|life| Instant::now() + life - policy.lead(life));
                 Arc::new(Cached {
                     secret: token.secret,
                     refresh_at,
                     header: OnceLock::new(),
                 })
             });
-            let mut state = state.lock().expect("token state lock");
+            let mut state = lock(&state);
             if state
                 .in_flight
                 .as_ref()
@@ -191,7 +256,7 @@ impl TokenCache {
     /// a replay with a fresh token makes sense. Comparing avoids a stampede of refreshes when
     /// many requests carrying the same old token are rejected together.
     pub fn invalidate(&self, rejected: &str) -> bool {
-        let mut state = self.state.lock().expect("token state lock");
+        let mut state = lock(&self.state);
         if let Some(current) = &state.current
             && current.secret.expose_secret() == rejected
         {
@@ -199,6 +264,15 @@ impl TokenCache {
         }
         true
     }
+}
+
+fn panicked(api: &'static str) -> AuthError {
+    AuthError::new(
+        api,
+        "token fetch",
+        AuthErrorKind::Endpoint,
+        "the token source panicked; the next call fetches again",
+    )
 }
 
 #[cfg(test)]
@@ -212,8 +286,14 @@ mod tests {
         lifetime: Duration,
     }
 
+    static TEST: crate::core::ApiProfile = crate::core::ApiProfile::new("test");
+
+    fn ctx() -> crate::core::Context {
+        crate::core::Context::new(&TEST)
+    }
+
     impl TokenSource for Counting {
-        fn fetch(&self) -> BoxFuture<'static, Result<Token, AuthError>> {
+        fn fetch(&self, _client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
             let fail = self.fail_first && n == 0;
             let lifetime = self.lifetime;
@@ -257,11 +337,18 @@ mod tests {
     #[tokio::test]
     async fn a_thousand_waiters_share_one_fetch() {
         let (cache, calls) = cache(false, Duration::from_secs(600));
+        let context = ctx();
         let tasks: Vec<_> = (0..1000)
             .map(|_| {
                 tokio::spawn({
                     let cache = cache.clone();
-                    async move { cache.token().await.map(|t| t.expose_secret().to_string()) }
+                    let context = context.clone();
+                    async move {
+                        cache
+                            .token(&context)
+                            .await
+                            .map(|t| t.expose_secret().to_string())
+                    }
                 })
             })
             .collect();
@@ -274,30 +361,33 @@ mod tests {
     #[tokio::test]
     async fn a_failed_fetch_fails_its_waiters_then_the_next_call_retries() {
         let (cache, calls) = cache(true, Duration::from_secs(600));
-        let (a, b) = tokio::join!(cache.token(), cache.token());
+        let (a, b) = {
+            let c = ctx();
+            tokio::join!(cache.token(&c), cache.token(&c))
+        };
         assert!(a.is_err() && b.is_err());
         assert_eq!(
             calls.load(Ordering::SeqCst),
             1,
             "waiters share the failed fetch"
         );
-        assert_eq!(cache.token().await.unwrap().expose_secret(), "t1");
+        assert_eq!(cache.token(&ctx()).await.unwrap().expose_secret(), "t1");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn refreshes_ahead_of_expiry() {
         let (cache, calls) = cache(false, Duration::from_secs(600));
-        assert_eq!(cache.token().await.unwrap().expose_secret(), "t0");
+        assert_eq!(cache.token(&ctx()).await.unwrap().expose_secret(), "t0");
         tokio::time::advance(Duration::from_secs(539)).await;
         assert_eq!(
-            cache.token().await.unwrap().expose_secret(),
+            cache.token(&ctx()).await.unwrap().expose_secret(),
             "t0",
             "still inside 600 - 60 s"
         );
         tokio::time::advance(Duration::from_secs(2)).await;
         assert_eq!(
-            cache.token().await.unwrap().expose_secret(),
+            cache.token(&ctx()).await.unwrap().expose_secret(),
             "t1",
             "refreshed 60 s before expiry"
         );
@@ -307,14 +397,72 @@ mod tests {
     #[tokio::test]
     async fn invalidation_only_drops_the_rejected_token() {
         let (cache, calls) = cache(false, Duration::from_secs(600));
-        let first = cache.token().await.unwrap();
+        let first = cache.token(&ctx()).await.unwrap();
         cache.invalidate("some-older-token");
         assert_eq!(
-            cache.token().await.unwrap().expose_secret(),
+            cache.token(&ctx()).await.unwrap().expose_secret(),
             first.expose_secret()
         );
         cache.invalidate(first.expose_secret());
-        assert_eq!(cache.token().await.unwrap().expose_secret(), "t1");
+        assert_eq!(cache.token(&ctx()).await.unwrap().expose_secret(), "t1");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// Panics on its first fetch, then hands out `ok`.
+    struct PanicsOnce(Arc<AtomicUsize>);
+
+    impl TokenSource for PanicsOnce {
+        fn fetch(&self, _client: TokenClient) -> BoxFuture<'static, Result<Token, AuthError>> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                if n == 0 {
+                    panic!("token source bug");
+                }
+                Ok(Token {
+                    secret: SecretString::from("ok-token"),
+                    lifetime: Some(Duration::from_secs(u64::MAX)),
+                })
+            }
+            .boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_fetch_fails_and_leaves_the_cache_usable() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cache = TokenCache::new(PanicsOnce(calls.clone()), RefreshPolicy::default());
+        let c = ctx();
+        let (a, b) = tokio::join!(cache.token(&c), cache.token(&c));
+        let a = a.unwrap_err();
+        assert!(a.detail.contains("panicked"), "{a}");
+        assert!(b.is_err(), "the waiter shares the failed fetch");
+        // The next call fetches again, and a lifetime of 2^64-1 s does not overflow the clock.
+        assert_eq!(cache.token(&c).await.unwrap().expose_secret(), "ok-token");
+        assert_eq!(cache.token(&c).await.unwrap().expose_secret(), "ok-token");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn lifetimes_are_clamped() {
+        let p = RefreshPolicy::default();
+        assert_eq!(p.clamp(Duration::ZERO), MIN_TOKEN_LIFETIME);
+        assert_eq!(p.clamp(Duration::MAX), MAX_TOKEN_LIFETIME);
+        assert_eq!(p.clamp(Duration::from_secs(600)), Duration::from_secs(600));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_lifetime_does_not_fetch_per_call() {
+        let (cache, calls) = cache(false, Duration::ZERO);
+        let c = ctx();
+        for _ in 0..50 {
+            cache.token(&c).await.unwrap();
+            tokio::time::advance(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "5 s of calls, one 30 s token"
+        );
     }
 }

@@ -74,6 +74,7 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     crate::path_segments::rewrite(&mut parsed);
     crate::unset_fields::rewrite(&mut parsed).map_err(problem)?;
     crate::dispatch::rewrite(&mut parsed).map_err(problem)?;
+    crate::constructors::rewrite(&mut parsed).map_err(problem)?;
     crate::wrap_send::wrap(&mut parsed, doc).map_err(problem)?;
     let streams = crate::paginate::add_streams(&mut parsed, doc).map_err(problem)?;
     Ok(Generated {

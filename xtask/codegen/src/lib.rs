@@ -8,6 +8,7 @@
 
 mod buffered_body;
 mod checks;
+mod constructors;
 mod dispatch;
 mod docs;
 mod generate;

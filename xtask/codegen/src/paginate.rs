@@ -30,6 +30,8 @@ enum Style {
 #[derive(Debug)]
 struct ListOp {
     operation_id: String,
+    /// The path template (for the error that ends a stream whose server cycles).
+    path: String,
     style: Style,
     page_size: u64,
 }
@@ -203,6 +205,7 @@ fn list_ops(doc: &Value) -> Vec<ListOp> {
         if let Some((style, page_size)) = style {
             found.push(ListOp {
                 operation_id: id.to_string(),
+                path: path.to_string(),
                 style,
                 page_size,
             });
@@ -394,6 +397,16 @@ pub fn add_streams(file: &mut syn::File, doc: &Value) -> Result<usize, String> {
         let request = format_ident!("{}", crate::wrap_send::snake(&op.operation_id));
         let size = op.page_size;
         let pg = quote!(crate::core::pagination);
+        let (operation_id, path) = (&op.operation_id, &op.path);
+        // Ends a stream whose server hands out a cursor it handed out before.
+        let repeated = quote! {
+            move || crate::core::Error::repeated_cursor(crate::core::Call {
+                api: self.inner.api(),
+                operation_id: #operation_id,
+                method: "GET",
+                path: #path,
+            })
+        };
         let (item, body, how) = match &op.style {
             Style::Token { items, next } => {
                 let (items_field, items_ty) = member(items)?;
@@ -402,7 +415,7 @@ pub fn add_streams(file: &mut syn::File, doc: &Value) -> Result<usize, String> {
                 (
                     item,
                     quote! {
-                        #pg::by_token(move |token: Option<String>| {
+                        #pg::by_token(#repeated, move |token: Option<String>| {
                             let mut request = configure(self.#request()).page_size(#size);
                             if let Some(token) = token {
                                 request = request.page_token(token);
@@ -448,7 +461,7 @@ pub fn add_streams(file: &mut syn::File, doc: &Value) -> Result<usize, String> {
                 (
                     item.clone(),
                     quote! {
-                        #pg::by_last_key(#size, |item: &#item| #pg::parts::key(&item.#id_field), move |after: Option<String>| {
+                        #pg::by_last_key(#size, |item: &#item| #pg::parts::key(&item.#id_field), #repeated, move |after: Option<String>| {
                             let mut request = configure(self.#request()).limit(#size);
                             if let Some(after) = after {
                                 request = request.starting_after(after);

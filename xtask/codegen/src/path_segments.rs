@@ -1,29 +1,57 @@
-//! Formats path parameters straight into the URL.
+//! Formats path parameters straight into the URL, each checked to be one segment.
 //!
 //! progenitor builds a URL as `format!("{}/x/{}", baseurl, encode_path(&value.to_string()))`:
 //! two strings per path parameter on every call, one from `to_string` and one from
 //! `encode_path`, both copied again by `format!`. `crate::core::path::Segment(&value)` writes
-//! the same percent-encoded text into the URL as it is formatted.
+//! the percent-encoded text into the URL as it is formatted.
+//!
+//! progenitor also sends an empty value, `.` or `..` as they are, and the URL parser then
+//! resolves them: `DELETE /dags/prod_etl/dagRuns/..` deletes the DAG. Before the statement
+//! that builds the URL, the pass inserts one `crate::core::path::check("<name>", &value)` per
+//! parameter, which fails the call with `Error::InvalidRequest` before anything is sent.
 
 use syn::visit_mut::VisitMut;
 
 use crate::syntax::{sole_argument, to_string_of};
 
-/// Rewrites every `encode_path(&<value>.to_string())`; returns how many.
+/// Rewrites every `encode_path(&<value>.to_string())` and checks each value before the
+/// statement that uses it; returns how many parameters were rewritten (each one checked).
 pub fn rewrite(file: &mut syn::File) -> usize {
-    let mut pass = Pass { rewritten: 0 };
+    let mut pass = Pass {
+        rewritten: 0,
+        found: Vec::new(),
+    };
     pass.visit_file_mut(file);
     pass.rewritten
 }
 
 struct Pass {
     rewritten: usize,
+    /// The values rewritten in the statement being visited.
+    found: Vec<syn::Expr>,
 }
 
 impl VisitMut for Pass {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let mut stmts = Vec::with_capacity(block.stmts.len());
+        for mut stmt in std::mem::take(&mut block.stmts) {
+            let outer = std::mem::take(&mut self.found);
+            self.visit_stmt_mut(&mut stmt);
+            for value in std::mem::replace(&mut self.found, outer) {
+                let name = name_of(&value);
+                stmts.push(syn::parse_quote! {
+                    crate::core::path::check(#name, &#value).map_err(Error::InvalidRequest)?;
+                });
+            }
+            stmts.push(stmt);
+        }
+        block.stmts = stmts;
+    }
+
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let Some(value) = encoded_value(expr) {
             *expr = syn::parse_quote!(crate::core::path::Segment(&#value));
+            self.found.push(value);
             self.rewritten += 1;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
@@ -47,6 +75,23 @@ impl VisitMut for Pass {
         if self.rewritten > before {
             mac.tokens = quote::quote!(#args);
         }
+    }
+}
+
+/// The parameter's name for messages: the variable it is in (the builder method's name).
+fn name_of(value: &syn::Expr) -> String {
+    match value {
+        syn::Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        syn::Expr::Field(f) => match &f.member {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(i) => i.index.to_string(),
+        },
+        other => quote::quote!(#other).to_string(),
     }
 }
 
@@ -76,6 +121,25 @@ mod tests {
         };
         assert_eq!(super::rewrite(&mut file), 3);
         let code = quote::quote!(#file).to_string();
+        // Each value is checked before the statement that formats it.
+        let check = |name: &str, value: &str| {
+            format!(
+                "crate :: core :: path :: check (\"{name}\" , & {value}) . map_err (Error :: InvalidRequest) ? ;"
+            )
+        };
+        for (name, value) in [
+            ("cluster_id", "cluster_id"),
+            ("id", "self . id"),
+            ("name", "name"),
+        ] {
+            let at = code
+                .find(&check(name, value))
+                .unwrap_or_else(|| panic!("{name}: {code}"));
+            assert!(
+                at < code.find(&format!("Segment (& {value})")).unwrap(),
+                "{code}"
+            );
+        }
         assert!(
             code.contains("crate :: core :: path :: Segment (& cluster_id)")
                 && code.contains("crate :: core :: path :: Segment (& self . id)"),

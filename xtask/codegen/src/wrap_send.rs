@@ -132,7 +132,8 @@ impl VisitMut for Wrapper {
                 };
                 // Not an async fn: that would be one more layer for every poll, holding the
                 // request future twice.
-                crate::core::error::scoped(call, self.send_raw())
+                let client = self.client;
+                crate::core::error::scoped(call, &client.inner, self.send_raw())
             }
         };
         item.items.insert(position + 1, wrapper);

@@ -7,11 +7,11 @@
 //! | Astronomer Software | service-account key, sent raw as `Authorization` | yes | – |
 //! | Astro | deployment API token, sent as `Authorization: Bearer`, Astro's rate limits | yes | yes |
 
+use reqwest::Method;
 use secrecy::SecretString;
 
-use super::{AuthError, AuthErrorKind, Credential};
 use crate::core::config::{Key, Settings};
-use crate::core::{Context, limits};
+use crate::core::{ApiProfile, AuthError, AuthErrorKind, Context, Credential, RateLimit};
 
 /// `AIRFLOW_API_URL`: the API base URL (`…/api/v1` for Airflow 2; the server, or `…/api/v2`,
 /// for Airflow 3).
@@ -94,10 +94,32 @@ pub(crate) fn load(api: &'static str, profile: Option<&str>) -> Result<Configure
     }
 }
 
+/// Astro's per-token limits: 10 POST/s and 5 DELETE/s.
+pub fn astro_limits() -> Vec<RateLimit> {
+    vec![
+        RateLimit::new(10.0, 10).for_method(Method::POST),
+        RateLimit::new(5.0, 5).for_method(Method::DELETE),
+    ]
+}
+
 /// An Astro deployment API token as `Authorization: Bearer`, under Astro's per-token rate
 /// limits (10 POST/s, 5 DELETE/s).
-pub(crate) fn astro(api: &'static str, token: &SecretString) -> Context {
-    Context::new(api)
+pub(crate) fn astro(profile: &'static ApiProfile, token: &SecretString) -> Context {
+    Context::new(profile)
         .with_credential(Credential::bearer(token))
-        .with_rate_limits(limits::astro())
+        .with_rate_limits(astro_limits())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn astro_limits_posts_and_deletes() {
+        use reqwest::Method;
+        let astro = super::astro_limits();
+        assert!(
+            astro[0].applies(&Method::POST, "/api/v1/dags/x/dagRuns")
+                && !astro[0].applies(&Method::GET, "/")
+        );
+        assert!(astro[1].applies(&Method::DELETE, "/api/v1/pools/p"));
+    }
 }

@@ -1,0 +1,187 @@
+//! The request path of every generated operation: what each client's `dispatch_request`
+//! calls where progenitor would call its `pre`, `exec` and `post` hooks.
+
+use reqwest::Request;
+use reqwest::header::USER_AGENT;
+use tokio::time::Instant;
+
+use super::decode::{Answer, rejected};
+use super::failure::Failure;
+use super::transport::{Purpose, SendError, execute, refusal, share_body};
+use super::{AuthError, AuthErrorKind, Context};
+
+/// A per-API adjustment of every request, given the operation's progenitor name.
+pub(crate) type Adjust = fn(&mut Request, &str);
+
+/// progenitor's error, as the generated code returns it.
+type GenError<E> = progenitor_client::Error<E>;
+
+/// The request path of every generated operation, in one future: the shared adjustments, the
+/// API's own, the checks on where it may go, the credential, the transport (retries,
+/// redirects, replay, buffering), and a rejection of the credential turned into an error, all
+/// within the call's time limit (one timer for the whole call).
+///
+/// The request is adjusted before the future is made, so that the future holds it once, as it
+/// moves into the caller's (an async fn would keep a second copy of its argument).
+pub(crate) fn dispatch<'a, E>(
+    context: &'a Context,
+    mut request: Request,
+    operation: &'static str,
+    adjust: Adjust,
+) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a {
+    request
+        .headers_mut()
+        .insert(USER_AGENT, context.user_agent().clone());
+    adjust(&mut request, operation);
+    let options = super::options::current();
+    let limit = options.timeout.unwrap_or(context.timeout());
+    async move {
+        let deadline = Instant::now() + limit;
+        let call = path(context, request, operation, options, deadline);
+        match tokio::time::timeout_at(deadline, call).await {
+            Ok(result) => result,
+            Err(_) => Err(GenError::UnexpectedResponse(
+                Failure::Deadline(limit).into_response(),
+            )),
+        }
+    }
+}
+
+async fn path<'a, E>(
+    context: &'a Context,
+    mut request: Request,
+    operation: &'static str,
+    options: super::CallOptions,
+    deadline: Instant,
+) -> Result<Answer<'a>, GenError<E>> {
+    if let Some(why) = refusal(context, &request, Purpose::Api) {
+        // With a credential, the refusal is about it; otherwise about the body.
+        return Err(if context.credential().is_some() {
+            auth_failure(AuthError::new(
+                context.api(),
+                "configuration",
+                AuthErrorKind::Configuration,
+                why,
+            ))
+        } else {
+            GenError::InvalidRequest(why)
+        });
+    }
+    authorize(context, &mut request)
+        .await
+        .map_err(auth_failure)?;
+    let mut answer = match execute(context, &mut request, Purpose::Api, &options, deadline).await {
+        Ok(answer) => answer,
+        Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
+        Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
+    };
+    // Kept (shared, not copied) so that an error built from this answer can redact what the
+    // request body carried.
+    answer.sent = request.body_mut().as_mut().and_then(share_body);
+    if answer.rejected {
+        let error = rejection(context, operation, &answer);
+        return Err(GenError::UnexpectedResponse(rejected(
+            answer,
+            Failure::Auth(error),
+        )));
+    }
+    Ok(answer)
+}
+
+/// Adds the credential header (fetching a token if needed).
+pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Result<(), AuthError> {
+    if let Some(credential) = context.credential() {
+        let value = credential.header_value(context).await.map_err(|mut e| {
+            e.api = context.api();
+            e
+        })?;
+        request
+            .headers_mut()
+            .insert(credential.header_name().clone(), value);
+    }
+    Ok(())
+}
+
+/// A credential failure as progenitor's error: a stand-in response that carries it (see
+/// `core::failure`).
+fn auth_failure<E>(error: AuthError) -> GenError<E> {
+    GenError::UnexpectedResponse(Failure::Auth(error).into_response())
+}
+
+/// The error a credential rejection becomes: which API refused what, with the profile's hint
+/// (ACM: keys expire after 24 h).
+fn rejection(context: &Context, operation: &str, answer: &Answer<'_>) -> AuthError {
+    let mut detail = format!("the credentials were rejected for {operation}");
+    if let Some(hint) = context.rejection_hint() {
+        detail.push_str("; ");
+        detail.push_str(hint);
+    }
+    AuthError {
+        api: context.api(),
+        step: "request",
+        status: Some(answer.status().as_u16()),
+        detail,
+        kind: AuthErrorKind::Rejected,
+    }
+}
+
+/// Wires a generated `Client` to the shared core: its `dispatch_request`, which the generated
+/// operations call (see [`dispatch`]), with an optional per-API [`Adjust`], and the common
+/// constructors, for the API its `PROFILE` describes.
+macro_rules! wire_client {
+    () => {
+        $crate::core::dispatch::wire_client!(
+            |_request: &mut ::reqwest::Request, _operation: &str| {}
+        );
+    };
+    ($adjust:expr) => {
+        impl Client {
+            /// Sends `request` for the operation `info` names through the shared request path.
+            pub(crate) fn dispatch_request<E>(
+                &self,
+                request: ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    $crate::core::decode::Answer<'_>,
+                    ::progenitor_client::Error<E>,
+                >,
+            > {
+                $crate::core::dispatch::dispatch(
+                    ::progenitor_client::ClientInfo::inner(self),
+                    request,
+                    info.operation_id,
+                    $adjust,
+                )
+            }
+
+            /// Obtains the client's credential now (a login, a token request, the device flow),
+            /// without a call's time limit: to check credentials at start-up, or to let a user
+            /// approve a device login before the first call. Each request of it is still
+            /// bounded by the client's limits.
+            pub async fn authenticate(&self) -> ::std::result::Result<(), $crate::core::AuthError> {
+                let context = ::progenitor_client::ClientInfo::inner(self);
+                match context.credential() {
+                    Some(credential) => credential.header_value(context).await.map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+
+            /// An unauthenticated client for `base_url`, with dataplat's defaults.
+            ///
+            /// A trailing `/` is dropped: operation paths start with one, and some servers
+            /// (ACM) reject the resulting `//`.
+            pub fn from_base_url(base_url: &str) -> Self {
+                Self::with_context(base_url, $crate::core::Context::new(&PROFILE))
+            }
+
+            /// A client for `base_url` with an explicit [`Context`](crate::core::Context)
+            /// (credential, HTTP client, retries, limits). Every request it makes, token
+            /// requests included, goes through the context's HTTP client.
+            pub fn with_context(base_url: &str, context: $crate::core::Context) -> Self {
+                Self::new(base_url.trim_end_matches('/'), context)
+            }
+        }
+    };
+}
+pub(crate) use wire_client;
