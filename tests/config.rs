@@ -27,6 +27,13 @@ base_url = "https://acm.staging.example.com/api/"
 "#,
     )
     .unwrap();
+    #[cfg(unix)]
+    let private = |path: &std::path::Path, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    #[cfg(unix)]
+    private(&file, 0o600);
     // SAFETY: this test binary runs this one test only, so nothing reads the environment concurrently.
     unsafe {
         std::env::set_var("DATAPLAT_CONFIG", &file);
@@ -118,4 +125,50 @@ base_url = "https://acm.staging.example.com/api/"
         .to_string();
     assert!(err.contains("Airflow 2 (Astronomer Software)"), "{err}");
     assert!(!err.contains("sa-key"), "{err}");
+
+    unsafe { std::env::remove_var("ASTRONOMER_SERVICE_ACCOUNT_KEY") };
+
+    // A file with secrets that others can read is refused, as ssh refuses a key.
+    #[cfg(unix)]
+    {
+        private(&file, 0o644);
+        let err = dataplat::acm::Client::from_config(Some("staging"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("can be read by its group or others (mode 644)")
+                && err.contains("chmod 600")
+                && err.contains("api_key"),
+            "{err}"
+        );
+        assert!(!err.contains("acm-profile-key"), "{err}");
+        private(&file, 0o600);
+    }
+
+    // A misspelt key and a wrong type are named with their table, not "not set".
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[p.acm]\napi_kee = \"k\"\n\n[q.acm]\napi_key = [\"k\"]\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    private(&bad, 0o600);
+    unsafe { std::env::set_var("DATAPLAT_CONFIG", &bad) };
+    let err = dataplat::acm::Client::from_config(Some("p"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("[p.acm] in")
+            && err.contains("unknown key `api_kee`")
+            && err.contains("api_key, base_url"),
+        "{err}"
+    );
+    let err = dataplat::acm::Client::from_config(Some("q"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("[q.acm] in") && err.contains("`api_key` must be a string, not an array"),
+        "{err}"
+    );
 }

@@ -2,8 +2,10 @@
 //! runs every scenario in order (they share a global tracing capture) and prints a table.
 #![cfg(all(feature = "galaxy", feature = "acm"))]
 
+mod common;
+
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -169,12 +171,15 @@ fn policy(attempts: u32) -> RetryPolicy {
     }
 }
 
-fn galaxy(url: &str, attempts: u32) -> dataplat::galaxy::Client {
-    let context = Context::new(&dataplat::galaxy::PROFILE)
+fn galaxy_context(attempts: u32) -> Context {
+    Context::new(&dataplat::galaxy::PROFILE)
         .with_credential(Credential::bearer(&SecretString::from(TOKEN)))
         .with_rate_limits(Vec::new())
-        .with_retry_policy(policy(attempts));
-    dataplat::galaxy::Client::with_context(url, context)
+        .with_retry_policy(policy(attempts))
+}
+
+fn galaxy(url: &str, attempts: u32) -> dataplat::galaxy::Client {
+    dataplat::galaxy::Client::with_context(url, galaxy_context(attempts))
 }
 
 fn acm(url: &str, attempts: u32) -> dataplat::acm::Client {
@@ -520,6 +525,71 @@ async fn fault_injection_suite() {
         "opted in: re-sent once, and the second attempt succeeds"
     );
     row("POST gets 503, retry opted in", 2, outcome(&r));
+
+    // 14. A total outage: 500 concurrent GETs against a server answering 503 to everything.
+    // The client's retry budget stops the retries once the outage drains it, instead of
+    // sending every call 4 times.
+    let up = Arc::new(AtomicBool::new(false));
+    let state = up.clone();
+    let outage = common::hostile::serve(move |_, _| {
+        if state.load(Ordering::SeqCst) {
+            common::hostile::json(200, serde_json::json!({"nextPageToken": "", "result": []}))
+        } else {
+            common::hostile::text(503, "down")
+        }
+    })
+    .await;
+    // One context, so one retry budget, for every client made from it.
+    let context = galaxy_context(4);
+    let client = dataplat::galaxy::Client::with_context(&outage.url, context.clone());
+    let calls: Vec<_> = (0..500)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.list_cluster().send().await.is_err() })
+        })
+        .collect();
+    let mut failed = 0;
+    for call in calls {
+        failed += usize::from(call.await.unwrap());
+    }
+    let sent = outage.count();
+    assert_eq!(failed, 500);
+    assert!(
+        sent as f64 <= 1.3 * 500.0,
+        "{sent} requests for 500 calls in an outage"
+    );
+    row(
+        "total outage: 500 concurrent GETs, all 503 (retry budget)",
+        sent,
+        format!("503 ×500; {:.2}× the calls", sent as f64 / 500.0),
+    );
+    // The service recovers: successes refill the budget, and a transient failure is retried
+    // again.
+    up.store(true, Ordering::SeqCst);
+    for _ in 0..50 {
+        client.list_cluster().send().await.unwrap();
+    }
+    let flaky = Arc::new(AtomicUsize::new(0));
+    let n = flaky.clone();
+    let blip = common::hostile::serve(move |_, _| {
+        if n.fetch_add(1, Ordering::SeqCst) == 0 {
+            common::hostile::text(503, "blip")
+        } else {
+            common::hostile::json(200, serde_json::json!({"nextPageToken": "", "result": []}))
+        }
+    })
+    .await;
+    let r = dataplat::galaxy::Client::with_context(&blip.url, context.clone())
+        .list_cluster()
+        .send()
+        .await;
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(blip.count(), 2, "retried once the budget refilled");
+    row(
+        "after recovery (50 successes): one 503, then 200",
+        blip.count(),
+        format!("{} (retried)", outcome(&r)),
+    );
 
     // Nothing secret in anything traced, at TRACE level, over the whole suite.
     let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();

@@ -454,6 +454,54 @@ async fn more_than_one_page_of_variables_is_listed_completely() {
     }
 }
 
+/// `DELETE /api/v2/dags/<dag>/dagRuns/..` would reach the DAG's own delete handler once the
+/// dot segment is resolved (a URL parser resolves `%2E%2E` too): refused before sending, and
+/// the DAG is still there.
+#[tokio::test]
+#[ignore = "needs the real Airflow 3 that `cargo xtask test` starts"]
+async fn a_dot_segment_run_id_never_deletes_the_dag() {
+    // Straight at the server: no validating proxy between the client and Airflow's router.
+    let airflow = Client::with_password(&server_url(), &var("DATAPLAT_AIRFLOW3_USER"), &password());
+    for run_id in ["..", ".", ""] {
+        let err = airflow
+            .delete_dag_run()
+            .dag_id("dataplat_idle_1")
+            .dag_run_id(run_id)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { message, .. } if message.contains("dag_run_id")),
+            "{run_id:?}: {err}"
+        );
+    }
+    let dag = airflow
+        .get_dag()
+        .dag_id("dataplat_idle_1")
+        .send()
+        .await
+        .expect("the DAG survives")
+        .into_inner();
+    assert_eq!(dag.dag_id, "dataplat_idle_1");
+    // A run id that merely contains dots is one segment, and simply not found.
+    let err = airflow
+        .delete_dag_run()
+        .dag_id("dataplat_idle_1")
+        .dag_run_id("..\\..")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    assert!(
+        airflow
+            .get_dag()
+            .dag_id("dataplat_idle_1")
+            .send()
+            .await
+            .is_ok()
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs the real Airflow 3 that `cargo xtask test` starts"]
 async fn wrong_credentials_give_the_typed_auth_error() {

@@ -57,14 +57,21 @@ impl super::Client {
     /// client's own request path) and sends the token it gets as `X-Auth-Token`; it logs in
     /// again when the token is rejected.
     pub fn with_login(base_url: &str, login: &str, password: &SecretString) -> Self {
-        let source = Login {
-            url: format!("{}/login", base_url.trim_end_matches('/')),
-            login: login.to_string(),
-            password: password.clone(),
-        };
-        let credential = Credential::tokens(auth_header(), "", source, RefreshPolicy::default());
+        let credential = self::login(base_url, login, password);
         Self::with_context(base_url, Context::new(&PROFILE).with_credential(credential))
     }
+}
+
+/// The credential of a client that logs in at `base_url`'s `POST /login` with `login` and
+/// `password` and sends the token it gets as `X-Auth-Token` (see
+/// [`Client::with_login`](super::Client::with_login)); for a context of your own.
+pub fn login(base_url: &str, login: &str, password: &SecretString) -> Credential {
+    let source = Login {
+        url: format!("{}/login", base_url.trim_end_matches('/')),
+        login: login.to_string(),
+        password: password.clone(),
+    };
+    Credential::tokens(auth_header(), "", source, RefreshPolicy::default())
 }
 
 struct Login {

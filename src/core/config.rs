@@ -15,6 +15,10 @@
 //!
 //! [`Settings::load`] reads both the environment and the profile; a key set in both to different
 //! values is an error that names the key and both places (never the values), not a silent pick.
+//!
+//! The profile table is checked: an unknown key (a misspelling) and a value that is not a
+//! string are errors that name the key, the table and the file. A file holding a secret that
+//! its group or others can read is refused, as ssh refuses such a key: `chmod 600` it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -65,7 +69,7 @@ impl Settings {
     /// profile's table in the profile file. A key given in both, differently, is an error.
     pub fn load(api: &'static str, keys: &[Key], profile: Option<&str>) -> Result<Self, AuthError> {
         let table = match profile {
-            Some(name) => profile_table(api, name)?,
+            Some(name) => profile_table(api, name, keys)?,
             None => BTreeMap::new(),
         };
         let mut values = BTreeMap::new();
@@ -136,7 +140,11 @@ fn conflict(api: &'static str, key: &Key, profile: &str) -> AuthError {
     )
 }
 
-fn profile_table(api: &'static str, profile: &str) -> Result<BTreeMap<String, String>, AuthError> {
+fn profile_table(
+    api: &'static str,
+    profile: &str,
+    keys: &[Key],
+) -> Result<BTreeMap<String, String>, AuthError> {
     let config_error =
         |detail: String| AuthError::new(api, "configuration", AuthErrorKind::Configuration, detail);
     let path = profile_path().ok_or_else(|| {
@@ -161,13 +169,64 @@ fn profile_table(api: &'static str, profile: &str) -> Result<BTreeMap<String, St
             path.display()
         )));
     };
-    Ok(section
-        .iter()
-        .filter_map(|(k, v)| match v {
-            toml::Value::String(s) => Some((k.clone(), s.clone())),
-            toml::Value::Integer(i) => Some((k.clone(), i.to_string())),
-            toml::Value::Boolean(b) => Some((k.clone(), b.to_string())),
-            _ => None,
-        })
-        .collect())
+    let table = format!("[{profile}.{api}] in {}", path.display());
+    let known: Vec<&str> = keys.iter().map(|k| k.name).collect();
+    let mut values = BTreeMap::new();
+    for (key, value) in section {
+        if !known.contains(&key.as_str()) {
+            return Err(config_error(format!(
+                "{table}: unknown key `{key}` (known keys: {})",
+                known.join(", ")
+            )));
+        }
+        match value {
+            toml::Value::String(s) => {
+                values.insert(key.clone(), s.clone());
+            }
+            other => {
+                return Err(config_error(format!(
+                    "{table}: `{key}` must be a string, not {} {}",
+                    article(other.type_str()),
+                    other.type_str()
+                )));
+            }
+        }
+    }
+    let secrets: Vec<&str> = values
+        .keys()
+        .map(String::as_str)
+        .filter(|k| super::redact::is_secret_key(k))
+        .collect();
+    if !secrets.is_empty()
+        && let Some(mode) = readable_by_others(&path)
+    {
+        return Err(config_error(format!(
+            "{} holds secrets ({}) and can be read by its group or others (mode {mode:o}); run `chmod 600 {}`",
+            path.display(),
+            secrets.join(", "),
+            path.display()
+        )));
+    }
+    Ok(values)
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// The file's permission bits, when its group or others may read it.
+#[cfg(unix)]
+fn readable_by_others(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o044 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &std::path::Path) -> Option<u32> {
+    None
 }

@@ -158,6 +158,57 @@ impl<E> Error<E> {
         }
     }
 
+    /// The same error without its typed body (to handle errors of several operations or APIs
+    /// alike); everything else, the excerpt included, stays.
+    pub fn untyped(self) -> Error<()> {
+        match self {
+            Self::Auth { call, source } => Error::Auth { call, source },
+            Self::Status {
+                call,
+                status,
+                request_id,
+                excerpt,
+                body,
+            } => Error::Status {
+                call,
+                status,
+                request_id,
+                excerpt,
+                body: body.map(|_| ()),
+            },
+            Self::Transport {
+                call,
+                message,
+                source,
+            } => Error::Transport {
+                call,
+                message,
+                source,
+            },
+            Self::Redirect {
+                call,
+                status,
+                location,
+                reason,
+            } => Error::Redirect {
+                call,
+                status,
+                location,
+                reason,
+            },
+            Self::Decode {
+                call,
+                message,
+                excerpt,
+            } => Error::Decode {
+                call,
+                message,
+                excerpt,
+            },
+            Self::InvalidRequest { call, message } => Error::InvalidRequest { call, message },
+        }
+    }
+
     /// The decoded error body, when the API sent a documented one.
     pub fn body(&self) -> Option<&E> {
         match self {

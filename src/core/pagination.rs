@@ -29,9 +29,11 @@ pub type ItemStream<'a, T, E> = BoxStream<'a, Result<T, E>>;
 
 /// Where the next page starts.
 #[derive(Clone, Debug)]
-enum Next<C> {
+enum Next<C, E> {
     At(C),
     Done,
+    /// The page's items are yielded, then the stream ends with this error.
+    Fail(E),
 }
 
 /// Pages until `fetch` says there are no more; each page's items are yielded in order.
@@ -43,15 +45,16 @@ where
     C: Send + 'a,
     T: Send + 'a,
     E: Send + 'a,
-    Fut: Future<Output = Result<(Vec<T>, Next<C>), E>> + Send + 'a,
+    Fut: Future<Output = Result<(Vec<T>, Next<C, E>), E>> + Send + 'a,
 {
     stream::try_unfold(Next::At(first), move |next| {
         let call = match next {
-            Next::At(cursor) => Some(fetch(cursor)),
-            Next::Done => None,
+            Next::At(cursor) => Ok(Some(fetch(cursor))),
+            Next::Done => Ok(None),
+            Next::Fail(e) => Err(e),
         };
         async move {
-            match call {
+            match call? {
                 None => Ok(None),
                 Some(call) => {
                     let (items, next) = call.await?;
@@ -115,14 +118,15 @@ where
             let (items, next) = call.await?;
             let next = match next.filter(|t| !t.is_empty()) {
                 Some(t) if !items.is_empty() => {
-                    if !seen
+                    if seen
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .first_time(&t)
                     {
-                        return Err(repeated());
+                        Next::At(Some(t))
+                    } else {
+                        Next::Fail(repeated())
                     }
-                    Next::At(Some(t))
                 }
                 _ => Next::Done,
             };
@@ -188,14 +192,15 @@ where
             let last = items.last().and_then(|i| key(i));
             let next = match last {
                 Some(k) if items.len() as u64 >= page_size => {
-                    if !seen
+                    if seen
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .first_time(&k)
                     {
-                        return Err(repeated());
+                        Next::At(Some(k))
+                    } else {
+                        Next::Fail(repeated())
                     }
-                    Next::At(Some(k))
                 }
                 _ => Next::Done,
             };

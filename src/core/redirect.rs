@@ -82,8 +82,14 @@ pub(crate) fn shown(url: &Url) -> String {
     format!("{}{}", url.origin().ascii_serialization(), url.path())
 }
 
-/// The request that follows `response`, the answer to `base` (a copy of it is made).
-pub(crate) fn next_hop(context: &Context, response: &Response, base: &mut Request) -> Hop {
+/// The request that follows `response`, the answer to `base` (a copy of it is made). A
+/// `secret` request (a login, a token request) counts as carrying a credential on every hop.
+pub(crate) fn next_hop(
+    context: &Context,
+    response: &Response,
+    base: &mut Request,
+    secret: bool,
+) -> Hop {
     let status = response.status();
     if !status.is_redirection() {
         return Hop::Stop;
@@ -128,7 +134,7 @@ pub(crate) fn next_hop(context: &Context, response: &Response, base: &mut Reques
         }
         strip_credentials(context, next.headers_mut());
     }
-    if carries_secret(context, &next)
+    if (secret || carries_secret(context, &next))
         && let Some(why) = insecure(&to)
     {
         return refuse(why);

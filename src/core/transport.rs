@@ -114,11 +114,13 @@ pub(crate) async fn execute<'a>(
         // a later hop did.
         let mut answered = false;
         let outcome = match copy(request) {
-            Some(copy) => send_authorized(context, copy, Some(request), &mut answered).await,
+            Some(copy) => {
+                send_authorized(context, copy, Some(request), purpose, &mut answered).await
+            }
             None => {
                 let placeholder = Request::new(request.method().clone(), request.url().clone());
                 let only = std::mem::replace(request, placeholder);
-                return send_authorized(context, only, None, &mut answered).await;
+                return send_authorized(context, only, None, purpose, &mut answered).await;
             }
         };
         // Some((retry-after, after a timeout)) when another attempt is worth it.
@@ -325,14 +327,15 @@ async fn send_authorized<'a>(
     context: &'a Context,
     request: Request,
     mut template: Option<&mut Request>,
+    purpose: Purpose,
     answered: &mut bool,
 ) -> Result<Answer<'a>, SendError> {
-    let answer = send_once(context, request, template.as_deref_mut(), answered).await?;
+    let answer = send_once(context, request, template.as_deref_mut(), purpose, answered).await?;
     if !answer.rejected {
         return Ok(answer);
     }
     match template {
-        Some(template) => Box::pin(replay(context, answer, template, answered)).await,
+        Some(template) => Box::pin(replay(context, answer, template, purpose, answered)).await,
         None => Ok(answer),
     }
 }
@@ -343,6 +346,7 @@ async fn send_once<'a>(
     context: &'a Context,
     request: Request,
     base: Option<&mut Request>,
+    purpose: Purpose,
     answered: &mut bool,
 ) -> Result<Answer<'a>, SendError> {
     let http = context.http_client().reqwest();
@@ -352,7 +356,8 @@ async fn send_once<'a>(
     if response.status().is_redirection()
         && let Some(base) = base
     {
-        (response, refused) = Box::pin(follow_redirects(context, response, base)).await?;
+        let secret = matches!(purpose, Purpose::Secret(_));
+        (response, refused) = Box::pin(follow_redirects(context, response, base, secret)).await?;
     }
     let (body, over) = read_body(&mut response, context.max_body_bytes())
         .await
@@ -367,6 +372,7 @@ async fn follow_redirects(
     context: &Context,
     mut response: Response,
     base: &mut Request,
+    secret: bool,
 ) -> Result<(Response, Option<Box<RefusedRedirect>>), SendError> {
     let mut hop: Option<Request> = None;
     for _ in 0..MAX_REDIRECTS {
@@ -374,7 +380,7 @@ async fn follow_redirects(
             Some(hop) => hop,
             None => &mut *base,
         };
-        match next_hop(context, &response, from) {
+        match next_hop(context, &response, from, secret) {
             Hop::Stop => break,
             Hop::Refuse { location, reason } => {
                 tracing::warn!(%location, %reason, "redirect not followed");
@@ -405,6 +411,7 @@ async fn replay<'a>(
     context: &'a Context,
     answer: Answer<'a>,
     template: &mut Request,
+    purpose: Purpose,
     answered: &mut bool,
 ) -> Result<Answer<'a>, SendError> {
     let Some(credential) = context.credential() else {
@@ -425,7 +432,7 @@ async fn replay<'a>(
                 return Ok(answer);
             };
             drop(answer);
-            send_once(context, again, Some(template), answered).await
+            send_once(context, again, Some(template), purpose, answered).await
         }
         // The refresh failed or gave the same token: the rejection is the answer.
         _ => Ok(answer),
