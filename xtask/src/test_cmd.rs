@@ -50,8 +50,9 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     timed(phases, "cargo test (workspace, all features)", || {
         cargo(root, &["test", "--workspace", "--all-features"])
     })?;
-    // Again with output shown: the suite prints its scenario table (scenario, requests, outcome).
-    timed(phases, "fault-injection table", || {
+    // Again with output shown: the suites print their tables (scenario or attack, requests
+    // seen, outcome).
+    timed(phases, "fault-injection and boundary tables", || {
         cargo(
             root,
             &[
@@ -61,6 +62,8 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
                 "--all-features",
                 "--test",
                 "faults",
+                "--test",
+                "boundary",
                 "--",
                 "--nocapture",
             ],
