@@ -41,6 +41,10 @@ pub mod core;
 /// Secrets are passed as `secrecy` strings; re-exported so callers need no extra dependency.
 pub use secrecy::{ExposeSecret, SecretString};
 
+/// The HTTP library underneath, re-exported to configure [`core::HttpClient`] (root
+/// certificates, proxies, identities) with the very version dataplat uses.
+pub use reqwest;
+
 #[cfg(any(feature = "airflow", feature = "airflow3"))]
 mod airflow_common;
 

@@ -40,8 +40,18 @@ where
     server
 }
 
+/// Pages requested: distinct request URLs, so that a GET the client legitimately sent again
+/// after a transport failure (a pooled connection the server closed, on a loaded machine) is
+/// not counted as a page of its own.
 async fn requests(server: &MockServer) -> usize {
-    server.received_requests().await.unwrap().len()
+    let urls: std::collections::BTreeSet<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.url.to_string())
+        .collect();
+    urls.len()
 }
 
 fn num(q: &HashMap<String, String>, key: &str, default: usize) -> usize {

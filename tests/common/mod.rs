@@ -35,3 +35,4 @@ pub async fn only_request(server: &MockServer) -> Request {
     requests.remove(0)
 }
 pub mod hostile;
+pub mod proxy;

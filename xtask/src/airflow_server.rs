@@ -145,7 +145,9 @@ pub fn start(root: &Path, version: Version) -> Result<Airflow> {
     wait_for_http(
         &format!("{url}{}", version.health()),
         Some(200),
-        Duration::from_secs(120),
+        // Seen: at most 120 s for the api-server on a loaded 2-core machine (compiling on both
+        // cores beside it); three times that.
+        Duration::from_secs(360),
         &mut processes[0],
     )?;
     Ok(Airflow {

@@ -38,6 +38,14 @@ pub struct Source {
     pub obtained_from: String,
     /// When it was taken (YYYY-MM-DD).
     pub obtained_on: String,
+    /// Whether `specs refresh --all` fetches it (default yes; `false` for a URL that needs a
+    /// login, such as BigAnimal's portal).
+    #[serde(default = "yes")]
+    pub refresh: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Operations taken from a secondary document because the primary lacks them.
@@ -111,6 +119,10 @@ impl ApiDir {
 
 /// The repository root (the folder holding `specs/`), from xtask's own location.
 pub fn repo_root() -> PathBuf {
+    // Tests run the binary over scratch copies of the spec folders.
+    if let Some(root) = std::env::var_os("DATAPLAT_REPO_ROOT") {
+        return PathBuf::from(root);
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the repo")

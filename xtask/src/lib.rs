@@ -4,11 +4,13 @@
 pub mod airflow_server;
 pub mod bench;
 pub mod check;
+pub mod consumer;
 pub mod demo;
 pub mod downgrade;
 pub mod layout;
 pub mod lint;
 pub mod live;
+pub mod msrv;
 pub mod normalize;
 pub mod refresh;
 pub mod servers;

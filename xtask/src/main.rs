@@ -48,9 +48,20 @@ enum Specs {
         api: Option<String>,
     },
     /// Fetch a new upstream document, print the operation diff, record it and re-normalise.
+    /// With `--all`: every API, from the recorded URLs (exit status 1 when any changed).
     Refresh {
-        /// The API to refresh.
-        api: String,
+        /// The API to refresh (or `--all`).
+        #[arg(required_unless_present = "all")]
+        api: Option<String>,
+        /// Every API whose source record allows it.
+        #[arg(long, conflicts_with_all = ["api", "from"])]
+        all: bool,
+        /// Compare only: write nothing, exit 1 on drift.
+        #[arg(long, requires = "all")]
+        check: bool,
+        /// Also write the drift report (Markdown) to this file.
+        #[arg(long, requires = "all")]
+        report: Option<std::path::PathBuf>,
         /// A local file or URL instead of the recorded upstream URL.
         #[arg(long)]
         from: Option<String>,
@@ -88,9 +99,35 @@ fn main() -> Result<()> {
             xtask::check::run(&root, api.as_deref())?;
         }
         Top::Specs {
-            command: Specs::Refresh { api, from },
+            command:
+                Specs::Refresh {
+                    api,
+                    all,
+                    check,
+                    report,
+                    from,
+                },
         } => {
-            xtask::refresh::run(&root, &api, from.as_deref())?;
+            if all {
+                let drifts = xtask::refresh::run_all(&root, check)?;
+                let text = xtask::refresh::report(&drifts);
+                println!("{text}");
+                if let Some(path) = report {
+                    std::fs::write(&path, &text)?;
+                }
+                let failed = drifts
+                    .iter()
+                    .any(|d| matches!(d.state, xtask::refresh::DriftState::Failed(_)));
+                if failed {
+                    std::process::exit(2);
+                }
+                if xtask::refresh::drifted(&drifts) {
+                    std::process::exit(1);
+                }
+            } else {
+                let api = api.expect("clap requires an API without --all");
+                xtask::refresh::run(&root, &api, from.as_deref())?;
+            }
         }
         Top::Test => xtask::test_cmd::run(&root)?,
         Top::Demo => xtask::demo::run(&root)?,

@@ -71,10 +71,19 @@ pub fn describe(op: &json_patch::PatchOperation) -> String {
 /// Builds the effective document of `api` from the files on disk; returns it as the exact text
 /// `normalize` writes.
 pub fn effective_text(api: &ApiDir) -> Result<String> {
+    effective_text_with(api, None)
+}
+
+/// [`effective_text`] with `upstream` in place of the vendored primary document's bytes (to see
+/// what a refresh would give before anything is written).
+pub fn effective_text_with(api: &ApiDir, upstream: Option<&[u8]>) -> Result<String> {
     let record = api.record()?;
     let upstream_path = api.dir.join(&record.upstream.file);
-    let bytes = std::fs::read(&upstream_path)
-        .with_context(|| format!("reading {}", upstream_path.display()))?;
+    let bytes = match upstream {
+        Some(bytes) => bytes.to_vec(),
+        None => std::fs::read(&upstream_path)
+            .with_context(|| format!("reading {}", upstream_path.display()))?,
+    };
     let mut doc = parse_document(&bytes, &record.upstream.file)?;
     for graft in &record.graft {
         let path = api.dir.join(&graft.source.file);

@@ -1,5 +1,11 @@
 //! `specs refresh <api> [--from PATH_OR_URL]`: fetch a new upstream, show what changed at the
 //! operation level, record its provenance and re-normalise.
+//!
+//! `specs refresh --all [--check] [--report FILE]`: the same for every API whose source record
+//! allows it, from the recorded URLs (or `$DATAPLAT_SPEC_MIRROR/<api>`, for tests and mirrors);
+//! the drift report (operations added, removed, changed; patches that no longer apply, with
+//! their reasons) is printed and written as Markdown. `--check` writes nothing else and makes
+//! any drift an error.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -71,7 +77,7 @@ pub fn diff(old: &Value, new: &Value) -> OperationDiff {
 }
 
 /// Reads a local file, or fetches an `http(s)://` URL.
-fn fetch(from: &str) -> Result<Vec<u8>> {
+pub fn fetch(from: &str) -> Result<Vec<u8>> {
     if from.starts_with("http://") || from.starts_with("https://") {
         // reqwest is built without a default crypto provider (ring only, no aws-lc build).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -158,4 +164,165 @@ fn print_diff(api: &str, d: &OperationDiff) {
         d.removed.len(),
         d.changed.len()
     );
+}
+
+/// What `refresh --all` found for one API.
+#[derive(Debug)]
+pub struct Drift {
+    /// The API.
+    pub api: String,
+    /// What happened.
+    pub state: DriftState,
+}
+
+/// One API's refresh outcome.
+#[derive(Debug)]
+pub enum DriftState {
+    /// The fetched bytes are the vendored ones.
+    Unchanged,
+    /// Not fetched: the source record says so (`refresh = false`).
+    Skipped,
+    /// The document changed.
+    Changed {
+        /// The operation-level differences.
+        operations: OperationDiff,
+        /// Patches that no longer apply, with the error and the patch's reason.
+        stale_patches: Vec<String>,
+    },
+    /// The document could not be fetched or read.
+    Failed(String),
+}
+
+/// Where `--all` fetches an API's document: its URL, or `$DATAPLAT_SPEC_MIRROR/<api>`.
+fn source_url(api: &str, recorded: &str) -> String {
+    match std::env::var("DATAPLAT_SPEC_MIRROR") {
+        Ok(mirror) if !mirror.is_empty() => format!("{}/{api}", mirror.trim_end_matches('/')),
+        _ => recorded.to_string(),
+    }
+}
+
+/// Refreshes (or, with `check`, only compares) every API; returns what each one did.
+pub fn run_all(root: &Path, check: bool) -> Result<Vec<Drift>> {
+    let mut out = Vec::new();
+    for api in select(root, None)? {
+        let record = api.record()?;
+        if !record.upstream.refresh {
+            out.push(Drift {
+                api: api.name.clone(),
+                state: DriftState::Skipped,
+            });
+            continue;
+        }
+        let url = source_url(&api.name, &record.upstream.url);
+        let state = match fetch(&url) {
+            Err(e) => DriftState::Failed(format!("{e:#}")),
+            Ok(bytes) if sha256_hex(&bytes) == record.upstream.sha256 => DriftState::Unchanged,
+            Ok(bytes) => match compare(&api, &record, &bytes) {
+                Err(e) => DriftState::Failed(format!("{e:#}")),
+                Ok((operations, stale_patches)) => {
+                    if !check {
+                        // Records the new upstream; stale patches are reported, not fatal here.
+                        if let Err(e) = run(root, &api.name, Some(&url)) {
+                            println!("{}: {e:#}", api.name);
+                        }
+                    }
+                    DriftState::Changed {
+                        operations,
+                        stale_patches,
+                    }
+                }
+            },
+        };
+        out.push(Drift {
+            api: api.name.clone(),
+            state,
+        });
+    }
+    Ok(out)
+}
+
+/// The operation diff between the vendored and the fetched document, and the patches that no
+/// longer apply to the fetched one.
+fn compare(
+    api: &crate::layout::ApiDir,
+    record: &crate::layout::SourceRecord,
+    bytes: &[u8],
+) -> Result<(OperationDiff, Vec<String>)> {
+    let new = parse_document(bytes, &record.upstream.file)?;
+    let old = parse_document(
+        &std::fs::read(api.dir.join(&record.upstream.file))?,
+        &record.upstream.file,
+    )?;
+    let operations = diff(&old, &new);
+    let stale = match crate::normalize::effective_text_with(api, Some(bytes)) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![format!("{e:#}")],
+    };
+    Ok((operations, stale))
+}
+
+/// The drift report as Markdown.
+pub fn report(drifts: &[Drift]) -> String {
+    let mut md = String::from("# Upstream API documents: drift report\n\n");
+    md.push_str(
+        "| API | state | added | removed | changed | stale patches |\n|---|---|---|---|---|---|\n",
+    );
+    for d in drifts {
+        let row = match &d.state {
+            DriftState::Unchanged => "unchanged | | | | ".to_string(),
+            DriftState::Skipped => "skipped (refresh = false) | | | | ".to_string(),
+            DriftState::Failed(e) => format!(
+                "**failed**: {} | | | | ",
+                e.replace('\n', " ").replace('|', "\\|")
+            ),
+            DriftState::Changed {
+                operations,
+                stale_patches,
+            } => format!(
+                "**changed** | {} | {} | {} | {}",
+                operations.added.len(),
+                operations.removed.len(),
+                operations.changed.len(),
+                stale_patches.len()
+            ),
+        };
+        md.push_str(&format!("| {} | {row} |\n", d.api));
+    }
+    for d in drifts {
+        if let DriftState::Changed {
+            operations,
+            stale_patches,
+        } = &d.state
+        {
+            md.push_str(&format!("\n## {}\n\n", d.api));
+            for (label, items) in [
+                ("Added", &operations.added),
+                ("Removed", &operations.removed),
+                ("Changed", &operations.changed),
+            ] {
+                if !items.is_empty() {
+                    md.push_str(&format!("{label}:\n"));
+                    for i in items {
+                        md.push_str(&format!("- `{i}`\n"));
+                    }
+                }
+            }
+            if operations.is_empty() {
+                md.push_str("No operation added, removed or moved (schemas or text changed).\n");
+            }
+            for p in stale_patches {
+                md.push_str(&format!(
+                    "\nPatches that no longer apply:\n\n```text\n{p}\n```\n"
+                ));
+            }
+        }
+    }
+    md
+}
+
+/// Whether any API drifted.
+pub fn drifted(drifts: &[Drift]) -> bool {
+    drifts
+        .iter()
+        .any(|d| matches!(d.state, DriftState::Changed { .. }))
 }

@@ -42,6 +42,8 @@ pub struct Process {
     name: String,
     child: Child,
     log: PathBuf,
+    /// When it was spawned: readiness timeouts count from here.
+    started: Instant,
 }
 
 impl Process {
@@ -64,6 +66,7 @@ impl Process {
             name: name.to_string(),
             child,
             log,
+            started: Instant::now(),
         })
     }
 
@@ -120,8 +123,25 @@ pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
-/// Polls `url` until it answers `want` (any status when `None`), or fails after `timeout`
-/// naming the process whose log explains why.
+/// The foreground phase of `cargo xtask test` (servers start in the background while it
+/// runs): named when a server is not ready in time, since a loaded machine is the usual cause.
+static PHASE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Records the foreground phase (see [`PHASE`]).
+pub fn set_phase(name: &str) {
+    if let Ok(mut phase) = PHASE.lock() {
+        *phase = name.to_string();
+    }
+}
+
+fn phase() -> String {
+    PHASE.lock().map(|p| p.clone()).unwrap_or_default()
+}
+
+/// Polls `url` until it answers `want` (any status when `None`), or fails after `timeout`,
+/// counted from the process's start, naming the process whose log explains why and the
+/// foreground phase that was running. Prints how long readiness took, to keep the timeouts
+/// honest (they are three times the worst seen on a loaded 2-core machine).
 pub fn wait_for_http(
     url: &str,
     want: Option<u16>,
@@ -132,20 +152,27 @@ pub fn wait_for_http(
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()?;
-    let started = Instant::now();
+    let started = process.started;
     loop {
         process.check_running()?;
         if let Ok(response) = client.get(url).send() {
             let status = response.status().as_u16();
             if want.is_none_or(|w| w == status) {
+                println!(
+                    "    {:<40} ready {:>5.1} s after it started",
+                    process.name,
+                    started.elapsed().as_secs_f64()
+                );
                 return Ok(());
             }
         }
         if started.elapsed() > timeout {
+            let during = phase();
             bail!(
-                "{url} did not answer {} within {timeout:?}; {} log ends:\n{}",
+                "{url} did not answer {} within {timeout:?} of {} starting (the foreground phase was: {}); its log ends:\n{}",
                 want.map_or("at all".to_string(), |w| w.to_string()),
                 process.name,
+                if during.is_empty() { "none" } else { &during },
                 process.log_tail(30)
             );
         }
@@ -217,7 +244,8 @@ fn start_prism(
     wait_for_http(
         &format!("{url}/__dataplat_ready"),
         None,
-        Duration::from_secs(60),
+        // Seen: at most 40 s on a loaded 2-core machine.
+        Duration::from_secs(120),
         &mut process,
     )?;
     Ok(Prism {

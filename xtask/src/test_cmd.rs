@@ -30,6 +30,12 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     timed(phases, "specs check", || {
         crate::check::run(root, None).map(|_| ())
     })?;
+    timed(phases, "MSRV: no dependency needs a newer Rust", || {
+        crate::msrv::check(root)
+    })?;
+    timed(phases, "actionlint (.github/workflows)", || {
+        crate::lint::actionlint(root)
+    })?;
     timed(phases, "cargo fmt --check", || {
         cargo(root, &["fmt", "--all", "--", "--check"])
     })?;
@@ -67,6 +73,33 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
                 "--",
                 "--nocapture",
             ],
+        )
+    })?;
+    // A user's view: the packaged crates, built into scratch consumers from each README
+    // dependency line, calling https through a proxy with a private CA.
+    let mut consumers = Vec::new();
+    timed(
+        phases,
+        "cargo package + consumer crates (README lines)",
+        || {
+            consumers = crate::consumer::build(root)?;
+            Ok(())
+        },
+    )?;
+    timed(phases, "consumers: https, private CA, proxy", || {
+        cargo_env(
+            root,
+            &[
+                "test",
+                "--workspace",
+                "--all-features",
+                "--test",
+                "consumer",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ],
+            &crate::consumer::vars(&consumers),
         )
     })?;
     let started = Instant::now();
@@ -195,7 +228,7 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
 pub(crate) fn built(root: &Path, args: &[&str]) -> Result<Vec<(String, std::path::PathBuf)>> {
     let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo_bin)
-        .args(args)
+        .args(locked(args))
         .arg("--message-format=json")
         .current_dir(root)
         .stderr(std::process::Stdio::inherit())
@@ -218,12 +251,23 @@ pub(crate) fn built(root: &Path, args: &[&str]) -> Result<Vec<(String, std::path
     Ok(found)
 }
 
+/// `args` with `--locked` after a build, test or clippy subcommand: the committed lock is what
+/// is tested, and a lock that would change fails the run.
+fn locked<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut out = args.to_vec();
+    if matches!(args.first(), Some(&("build" | "test" | "clippy" | "check"))) {
+        out.insert(1, "--locked");
+    }
+    out
+}
+
 fn timed(
     phases: &mut Vec<(String, Duration)>,
     name: &str,
     f: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
     println!("==> {name}");
+    crate::servers::set_phase(name);
     let started = Instant::now();
     let result = f();
     phases.push((name.to_string(), started.elapsed()));
@@ -231,8 +275,16 @@ fn timed(
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    cargo_env(root, args, &[])
+}
+
+fn cargo_env(root: &Path, args: &[&str], vars: &[(String, String)]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo).args(args).current_dir(root).status()?;
+    let status = Command::new(cargo)
+        .args(locked(args))
+        .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(root)
+        .status()?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
     }

@@ -37,7 +37,7 @@ pub fn tool_dir(root: &Path, name: &str) -> PathBuf {
 }
 
 /// First 16 hex digits of the sha256 of the given files' bytes, in order.
-fn lock_hash(files: &[PathBuf]) -> Result<String> {
+pub fn lock_hash(files: &[PathBuf]) -> Result<String> {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for f in files {

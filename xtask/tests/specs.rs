@@ -271,3 +271,95 @@ fn the_authored_biganimal_document_counts_its_confirmed_operations() {
     assert!(report.failures.is_empty(), "{:#?}", report.failures);
     assert_eq!(report.operations, Some(44));
 }
+
+/// A loopback mirror: `/<api>` answers `docs[api]`.
+fn mirror(docs: Vec<(&'static str, Vec<u8>)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let body = docs
+                .iter()
+                .find(|(api, _)| path == format!("/{api}"))
+                .map(|(_, b)| b.clone());
+            let (status, body) = match body {
+                Some(b) => ("200 OK", b),
+                None => ("404 Not Found", Vec::new()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    url
+}
+
+#[test]
+fn refresh_all_check_reports_drift_from_a_loopback_mirror_and_writes_nothing() {
+    let (_tmp, root) = scratch();
+    copy_dir(
+        &xtask::layout::repo_root().join("specs/airflow"),
+        &root.join("specs/airflow"),
+    );
+    let (upstream, mut doc) = galaxy_upstream(&root);
+    let before = std::fs::read(&upstream).unwrap();
+    // Galaxy drops one operation and gains another; Airflow is unchanged.
+    let paths = doc["paths"].as_object_mut().unwrap();
+    paths.remove("/public/api/v1/tag/{tagId}");
+    paths.insert(
+        "/public/api/v1/widget".into(),
+        serde_json::json!({"get": {"operationId": "listWidget", "responses": {"200": {"description": "ok"}}}}),
+    );
+    let airflow = std::fs::read(root.join("specs/airflow/upstream/v1.yaml")).unwrap();
+    let url = mirror(vec![
+        ("galaxy", serde_json::to_vec_pretty(&doc).unwrap()),
+        ("airflow", airflow),
+    ]);
+    let report = root.join("drift.md");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["specs", "refresh", "--all", "--check", "--report"])
+        .arg(&report)
+        .env("DATAPLAT_REPO_ROOT", &root)
+        .env("DATAPLAT_SPEC_MIRROR", &url)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "drift is an error under --check");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("| airflow | unchanged"), "{text}");
+    assert!(text.contains("| galaxy | **changed** | 1 | 3 |"), "{text}");
+    assert!(
+        text.contains("listWidget (GET /public/api/v1/widget)"),
+        "{text}"
+    );
+    assert!(text.contains("Patches that no longer apply"), "{text}");
+    assert_eq!(
+        std::fs::read(&upstream).unwrap(),
+        before,
+        "--check writes nothing"
+    );
+
+    // Unchanged everywhere: exit 0.
+    let airflow_only = mirror(vec![
+        (
+            "airflow",
+            std::fs::read(root.join("specs/airflow/upstream/v1.yaml")).unwrap(),
+        ),
+        ("galaxy", before.clone()),
+    ]);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["specs", "refresh", "--all", "--check"])
+        .env("DATAPLAT_REPO_ROOT", &root)
+        .env("DATAPLAT_SPEC_MIRROR", &airflow_only)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
