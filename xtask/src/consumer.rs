@@ -65,7 +65,11 @@ pub fn build(root: &Path) -> Result<Vec<Built>> {
     let packages = base.join("packages");
     let _ = std::fs::remove_dir_all(&packages);
     std::fs::create_dir_all(&packages)?;
-    let package_dir = root.join("target/package");
+    // Where cargo puts the .crate files: the target directory's `package/`.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let package_dir = target_dir.join("package");
     let _ = std::fs::remove_dir_all(&package_dir);
     run_quiet(
         Command::new(&cargo)
