@@ -131,6 +131,7 @@ async fn galaxy_post(c: &Clients, raw: bool) {
         name: "pii".into(),
         color: "#ff0000".into(),
         description: Some(kilobyte()),
+        extra: Default::default(),
     };
     if raw {
         let r = c
@@ -172,6 +173,7 @@ async fn airflow_post(c: &Clients, raw: bool) {
         key: Some("k".into()),
         value: Some(kilobyte()),
         description: None,
+        extra: Default::default(),
     };
     if raw {
         let r = c

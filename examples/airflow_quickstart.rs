@@ -93,7 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let state = t
             .state
             .as_ref()
-            .and_then(|s| s.0)
+            .and_then(|s| s.0.clone())
             .map_or("none".to_string(), |s| s.to_string());
         println!("  {:<10} {state}", t.task_id.as_deref().unwrap_or("?"));
     }

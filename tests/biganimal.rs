@@ -123,6 +123,7 @@ async fn create_cluster_sends_the_body_and_reads_the_202_acknowledgement() {
         .allowed_ip_ranges(Some(vec![types::AllowedIpRange {
             cidr_block: "0.0.0.0/0".into(),
             description: Some("anywhere".into()),
+            extra: Default::default(),
         }]))
         // Sent as `[]`, as Terraform does: Some(empty) is not the same as leaving it out.
         .pg_config(Some(vec![]))
@@ -371,6 +372,7 @@ async fn auth_endpoints_are_unwrapped_and_carry_no_credential() {
         .exchange_token()
         .body(types::AuthTokenRequest {
             token: "idp-access".into(),
+            extra: Default::default(),
         })
         .send()
         .await

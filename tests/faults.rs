@@ -194,7 +194,7 @@ fn acm(url: &str, attempts: u32) -> dataplat::acm::Client {
 
 async fn acm_login(
     c: &dataplat::acm::Client,
-) -> Result<progenitor_client::ResponseValue<serde_json::Value>, Error> {
+) -> Result<progenitor_client::ResponseValue<dataplat::acm::types::LoginResponse>, Error> {
     c.login()
         .body_map(|b| b.login(Some("ops".into())).password(Some(PASSWORD.into())))
         .send()

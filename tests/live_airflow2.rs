@@ -150,7 +150,7 @@ async fn a_triggered_run_succeeds_and_its_task_instances_are_listed() {
         .task_instances
         .iter()
         .map(|t| {
-            let state = t.state.as_ref().and_then(|s| s.0);
+            let state = t.state.as_ref().and_then(|s| s.0.clone());
             (t.task_id.clone().unwrap_or_default(), state)
         })
         .collect();
@@ -245,6 +245,7 @@ async fn variables_create_read_update_delete() {
             key: Some("dataplat_var".into()),
             value: Some("one".into()),
             description: Some("made by a test".into()),
+            ..Default::default()
         })
         .send()
         .await
@@ -264,6 +265,7 @@ async fn variables_create_read_update_delete() {
             key: Some("dataplat_var".into()),
             value: Some("two".into()),
             description: None,
+            ..Default::default()
         })
         .send()
         .await
@@ -377,6 +379,7 @@ async fn more_than_one_page_of_variables_is_listed_completely() {
                     key: Some(key.clone()),
                     value: Some("x".into()),
                     description: None,
+                    ..Default::default()
                 })
                 .send()
         })

@@ -168,13 +168,17 @@ async fn a_triggered_run_succeeds_and_its_task_instances_are_listed() {
     let mut states: Vec<(&str, Option<types::TaskInstanceState>)> = tasks
         .task_instances
         .iter()
-        .map(|t| (t.task_id.as_str(), t.state))
+        .map(|t| (t.task_id.as_str(), t.state.clone()))
         .collect();
     states.sort();
     let success = Some(types::TaskInstanceState::Success);
     assert_eq!(
         states,
-        [("end", success), ("hello", success), ("start", success)]
+        [
+            ("end", success.clone()),
+            ("hello", success.clone()),
+            ("start", success)
+        ]
     );
 }
 

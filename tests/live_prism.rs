@@ -101,7 +101,8 @@ async fn biganimal_against_prism() {
         r,
         "exchangeToken",
         ba.exchange_token().body(types::AuthTokenRequest {
-            token: "idp".into()
+            token: "idp".into(),
+            extra: Default::default(),
         })
     );
     call!(r, "getUserInfo", ba.get_user_info());
@@ -110,6 +111,7 @@ async fn biganimal_against_prism() {
     let body = || types::ProjectRequest {
         project_name: "analytics".into(),
         tags: vec![],
+        extra: Default::default(),
     };
     call!(r, "createProject", ba.create_project().body(body()));
     call!(r, "getProject", ba.get_project().project_id(p));
@@ -133,7 +135,10 @@ async fn biganimal_against_prism() {
             .cloud_provider_id("bah:aws")
             .q(region)
     );
-    let tags = || types::RegionActionRequest { tags: vec![] };
+    let tags = || types::RegionActionRequest {
+        tags: vec![],
+        extra: Default::default(),
+    };
     call!(
         r,
         "activateRegion",
@@ -230,7 +235,8 @@ async fn biganimal_against_prism() {
                 types::AwsConnection {
                     external_id: "ext-1".into(),
                     role_arn: "arn:aws:iam::123456789012:role/ba".into(),
-                    policy_arn: None
+                    policy_arn: None,
+                    extra: Default::default(),
                 }
             ))
     );
@@ -331,13 +337,15 @@ async fn biganimal_against_prism() {
             .project_id(p)
             .body(types::WitnessGroupParamsRequest {
                 provider: types::CloudProvider::by_id(csp),
-                region: types::Region::by_id(region)
+                region: types::Region::by_id(region),
+                extra: Default::default(),
             })
     );
     call!(r, "listTags", ba.list_tags());
     let tag = || types::TagRequest {
         tag_name: "prod".into(),
         color: Some("red".into()),
+        extra: Default::default(),
     };
     call!(r, "createTag", ba.create_tag().body(tag()));
     call!(r, "updateTag", ba.update_tag().tag_id("t-1").body(tag()));

@@ -42,16 +42,14 @@ impl Client {
                 async move { Ok(call.await?.into_inner()) }
             },
             |answer: &types::ClusterShowResponse| {
-                let status = answer
-                    .data
-                    .as_ref()
-                    .and_then(|c| c.status.as_ref())
-                    .map(|s| s.0.as_str());
+                // `data` is required: an answer without it is a decode error, not an empty
+                // cluster.
+                let status = answer.data.status.as_ref().map(|s| s.0.as_str());
                 classify_state(status, wanted, failed)
             },
             is_transient,
         )
         .await?;
-        Ok(found.data.unwrap_or_default())
+        Ok(found.data)
     }
 }

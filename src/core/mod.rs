@@ -16,6 +16,9 @@ pub(crate) mod decode;
 pub(crate) mod dispatch;
 pub mod error;
 pub(crate) mod failure;
+#[cfg(feature = "fixtures")]
+#[doc(hidden)]
+pub mod fixtures;
 mod http;
 pub mod limits;
 mod options;
@@ -25,6 +28,8 @@ mod profile;
 pub mod redact;
 pub(crate) mod redirect;
 pub mod retry;
+#[doc(hidden)]
+pub mod tolerant;
 pub(crate) mod transport;
 pub mod wait;
 

@@ -2,6 +2,7 @@
 //! the spec folders. The `xtask` binary is a thin command line over these modules.
 
 pub mod airflow_server;
+pub mod audit;
 pub mod bench;
 pub mod check;
 pub mod consumer;

@@ -47,6 +47,12 @@ enum Specs {
         /// Only this API.
         api: Option<String>,
     },
+    /// How much of each API rests on evidence of what its server sends (fixtures, patches).
+    Audit {
+        /// Run the fixture test again first.
+        #[arg(long)]
+        run: bool,
+    },
     /// Fetch a new upstream document, print the operation diff, record it and re-normalise.
     /// With `--all`: every API, from the recorded URLs (exit status 1 when any changed).
     Refresh {
@@ -97,6 +103,11 @@ fn main() -> Result<()> {
             command: Specs::Check { api },
         } => {
             xtask::check::run(&root, api.as_deref())?;
+        }
+        Top::Specs {
+            command: Specs::Audit { run },
+        } => {
+            xtask::audit::run(&root, run)?;
         }
         Top::Specs {
             command:

@@ -56,6 +56,10 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     timed(phases, "cargo test (workspace, all features)", || {
         cargo(root, &["test", "--workspace", "--all-features"])
     })?;
+    // What the fixture test just found: real answers per API, decoded typed and complete.
+    timed(phases, "specs audit (real answers per API)", || {
+        crate::audit::run(root, false)
+    })?;
     // Again with output shown: the suites print their tables (scenario or attack, requests
     // seen, outcome).
     timed(phases, "fault-injection and boundary tables", || {

@@ -69,6 +69,13 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     let mut parsed: syn::File = syn::parse2(tokens)
         .map_err(|e| problem(format!("progenitor produced code that does not parse: {e}")))?;
     crate::docs::tag_code_fences(&mut parsed);
+    // Open enums and objects first: the later passes do not look at `types`.
+    crate::open_enums::rewrite(&mut parsed).map_err(problem)?;
+    let php_empty = doc
+        .get("x-dataplat-php-empty")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    crate::keep_unknown::rewrite(&mut parsed, php_empty).map_err(problem)?;
     crate::no_api_version::remove(&mut parsed);
     crate::buffered_body::rewrite(&mut parsed);
     crate::path_segments::rewrite(&mut parsed);

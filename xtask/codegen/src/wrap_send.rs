@@ -67,8 +67,11 @@ pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<(), String> {
         table,
         missing: Vec::new(),
         wrapped: 0,
+        decoded: Vec::new(),
     };
     wrapper.visit_file_mut(file);
+    let decoded = std::mem::take(&mut wrapper.decoded);
+    file.items.push(decode_table(&decoded));
     if !wrapper.missing.is_empty() {
         return Err(format!(
             "generated operations not found in the spec: {}",
@@ -89,6 +92,61 @@ struct Wrapper {
     table: HashMap<String, Spec>,
     missing: Vec<String>,
     wrapped: usize,
+    /// `(operationId, success type, error type)` of every wrapped operation.
+    decoded: Vec<(String, syn::Type, syn::Type)>,
+}
+
+/// Whether answers of type `ty` can be decoded and encoded back as JSON (not `()`, not a byte
+/// stream).
+fn json_typed(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Tuple(t) => !t.elems.is_empty(),
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident != "ByteStream"),
+        _ => true,
+    }
+}
+
+/// `decode_table::decode(operationId, status, body)`: a recorded answer decoded into the type
+/// the operation documents for its status, and encoded back (the `fixtures` feature).
+fn decode_table(ops: &[(String, syn::Type, syn::Type)]) -> syn::Item {
+    let mut arms = Vec::new();
+    for (id, ok, err) in ops {
+        if json_typed(ok) {
+            arms.push(
+                quote!((#id, 200..=299) => Some(crate::core::fixtures::roundtrip::<#ok>(body)),),
+            );
+        }
+        if json_typed(err) {
+            arms.push(quote!((#id, _) if !(200..=299).contains(&status) => Some(crate::core::fixtures::roundtrip::<#err>(body)),));
+        }
+    }
+    syn::parse_quote! {
+        /// Decoding a recorded answer with the type its operation documents for its status,
+        /// and encoding it back (`core::fixtures`; the internal `fixtures` feature).
+        #[cfg(feature = "fixtures")]
+        #[doc(hidden)]
+        pub mod decode_table {
+            #[allow(unused_imports)]
+            use super::types;
+            #[allow(unused_imports)]
+            use super::*;
+            /// `None` when the operation documents no JSON body for `status`.
+            pub fn decode(
+                operation_id: &str,
+                status: u16,
+                body: &[u8],
+            ) -> Option<Result<crate::core::fixtures::Decoded, String>> {
+                match (operation_id, status) {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+        }
+    }
 }
 
 impl VisitMut for Wrapper {
@@ -138,6 +196,8 @@ impl VisitMut for Wrapper {
         };
         item.items.insert(position + 1, wrapper);
         self.wrapped += 1;
+        self.decoded
+            .push((spec.operation_id.clone(), ok.clone(), err.clone()));
     }
 }
 
