@@ -71,7 +71,7 @@ async fn clients() -> Clients {
         &server.url,
         credentials.context().with_rate_limits(vec![]),
     );
-    let airflow = dataplat::airflow::Client::with_basic_auth(
+    let airflow = dataplat::airflow::Client::with_password(
         &format!("{}/api/v1", server.url),
         "admin",
         &SecretString::from("admin"),

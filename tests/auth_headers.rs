@@ -92,7 +92,7 @@ async fn acm_login_obtains_a_token_and_logs_in_again_when_it_is_rejected() {
         .mount(&server)
         .await;
     let acm =
-        dataplat::acm::Client::with_login(&server.uri(), "ops@example.com", &secret("pw-123"));
+        dataplat::acm::Client::with_password(&server.uri(), "ops@example.com", &secret("pw-123"));
     acm.environment_list().send().await.unwrap();
     assert_eq!(
         logins.load(Ordering::SeqCst),
@@ -166,12 +166,12 @@ async fn airflow_header_forms_and_403_as_rejection() {
         .mount(&server)
         .await;
     let base = format!("{}/api/v1", server.uri());
-    Client::with_basic_auth(&base, "admin", &secret("admin"))
+    Client::with_password(&base, "admin", &secret("admin"))
         .get_dags()
         .send()
         .await
         .unwrap();
-    Client::with_astronomer_key(&base, &secret("sa-key-1"))
+    Client::with_api_key(&base, &secret("sa-key-1"))
         .get_dags()
         .send()
         .await
@@ -181,7 +181,7 @@ async fn airflow_header_forms_and_403_as_rejection() {
         .send()
         .await
         .unwrap();
-    let err = Client::with_basic_auth(&base, "admin", &secret("wrong"))
+    let err = Client::with_password(&base, "admin", &secret("wrong"))
         .get_dags()
         .send()
         .await
@@ -216,7 +216,7 @@ async fn airflow_header_forms_and_403_as_rejection() {
         astro
     );
     assert_eq!(
-        limits(&Client::with_basic_auth(&base, "admin", &secret("admin"))),
+        limits(&Client::with_password(&base, "admin", &secret("admin"))),
         "[]"
     );
 }
@@ -277,7 +277,7 @@ async fn redirects_to_another_origin_never_carry_credentials() {
 #[test]
 fn debug_output_never_shows_secrets() {
     let acm = dataplat::acm::Client::with_api_key("https://acm.example.com/api", &secret(KEY));
-    let airflow = dataplat::airflow::Client::with_basic_auth(
+    let airflow = dataplat::airflow::Client::with_password(
         "https://af.example.com/api/v1",
         "admin",
         &secret("pw-123"),

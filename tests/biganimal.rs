@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const PROJECT: &str = "prj_abcdABCD01234567";
 
 fn client(server: &MockServer) -> Client {
-    Client::with_access_key(
+    Client::with_api_key(
         &format!("{}/api/v3", server.uri()),
         &SecretString::from("ba-access-key-1"),
     )

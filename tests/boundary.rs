@@ -136,14 +136,14 @@ async fn boundary_suite() {
     let base = s.url.clone();
     let mut refused = 0;
     for bad in ["..", ".", ""] {
-        let airflow = dataplat::airflow::Client::with_basic_auth(
+        let airflow = dataplat::airflow::Client::with_password(
             &format!("{base}/api/v1"),
             "admin",
             &secret(PASSWORD),
         );
         let airflow3 = dataplat::airflow3::Client::with_bearer_token(&base, &secret(TOKEN));
         let galaxy = galaxy_bearer(&base);
-        let biganimal = dataplat::biganimal::Client::with_access_key(&base, &secret(ACCESS_KEY));
+        let biganimal = dataplat::biganimal::Client::with_api_key(&base, &secret(ACCESS_KEY));
         let astra = dataplat::astra::Client::with_token(
             &base,
             &secret(TOKEN),
@@ -215,7 +215,7 @@ async fn boundary_suite() {
         format!("InvalidRequest ×{refused}"),
     );
     // A backslash would climb a level too (the URL standard reads it as `/`): encoded.
-    let airflow = dataplat::airflow::Client::with_basic_auth(
+    let airflow = dataplat::airflow::Client::with_password(
         &format!("{base}/api/v1"),
         "admin",
         &secret(PASSWORD),
@@ -267,7 +267,7 @@ async fn boundary_suite() {
     let b = serve(|_, _| json(200, j!({"data": {"token": "stolen"}}))).await;
     let to = format!("{}/login", b.url);
     let a = serve(move |_, _| redirect(307, &to)).await;
-    let acm = dataplat::acm::Client::with_login(&a.url, "ops@example.com", &secret(PASSWORD));
+    let acm = dataplat::acm::Client::with_password(&a.url, "ops@example.com", &secret(PASSWORD));
     let r = acm.environment_list().send().await;
     match &r {
         Err(Error::Auth { source, .. }) => {
@@ -286,7 +286,7 @@ async fn boundary_suite() {
 
     let to = format!("{}/projects/prj_1/clusters", b.url);
     let a = serve(move |_, _| redirect(308, &to)).await;
-    let ba = dataplat::biganimal::Client::with_access_key(&a.url, &secret(ACCESS_KEY));
+    let ba = dataplat::biganimal::Client::with_api_key(&a.url, &secret(ACCESS_KEY));
     let body = dataplat::biganimal::types::ClusterRequest::builder()
         .cluster_name(Some("orders".to_string()))
         .password(Some(DB_PASSWORD.to_string()));
@@ -329,7 +329,7 @@ async fn boundary_suite() {
         }
     })
     .await;
-    let ba = dataplat::biganimal::Client::with_access_key(&a.url, &secret(ACCESS_KEY));
+    let ba = dataplat::biganimal::Client::with_api_key(&a.url, &secret(ACCESS_KEY));
     let body = dataplat::biganimal::types::ClusterRequest::builder()
         .cluster_name(Some("orders".to_string()));
     let r = ba
@@ -403,7 +403,7 @@ async fn boundary_suite() {
         outcome(&r),
     );
     // A login client holds no credential, but its request carries a password: checked too.
-    let r = dataplat::acm::Client::with_login(
+    let r = dataplat::acm::Client::with_password(
         "http://acm.example.invalid/api",
         "ops",
         &secret(PASSWORD),
@@ -446,14 +446,14 @@ async fn boundary_suite() {
     // 6. Secrets echoed by a server: redacted by value, whatever the body's format.
     let mut echoed = 0;
     let s = echo_server(|_| None).await;
-    let airflow_basic = dataplat::airflow::Client::with_basic_auth(
+    let airflow_basic = dataplat::airflow::Client::with_password(
         &format!("{}/api/v1", s.url),
         "admin",
         &secret(PASSWORD),
     );
     let astro =
         dataplat::airflow::Client::with_bearer_token(&format!("{}/api/v1", s.url), &secret(TOKEN));
-    let ba = dataplat::biganimal::Client::with_access_key(&s.url, &secret(ACCESS_KEY));
+    let ba = dataplat::biganimal::Client::with_api_key(&s.url, &secret(ACCESS_KEY));
     for _ in 0..3 {
         for r in [
             airflow_basic
@@ -488,7 +488,7 @@ async fn boundary_suite() {
             .then(|| json(200, j!({"data": {"token": SESSION}, "error": null})))
     })
     .await;
-    let acm = dataplat::acm::Client::with_login(&acm_server.url, "ops", &secret(PASSWORD));
+    let acm = dataplat::acm::Client::with_password(&acm_server.url, "ops", &secret(PASSWORD));
     for _ in 0..3 {
         let e = acm.environment_list().send().await.unwrap_err();
         said.push(e.to_string());
@@ -517,7 +517,7 @@ async fn boundary_suite() {
     }
     // BigAnimal: the database password sent in a body, echoed back as plain text.
     let s2 = serve(|seen, _| text(400, &format!("cannot create: {}", seen.body_text()))).await;
-    let ba2 = dataplat::biganimal::Client::with_access_key(&s2.url, &secret(ACCESS_KEY));
+    let ba2 = dataplat::biganimal::Client::with_api_key(&s2.url, &secret(ACCESS_KEY));
     let body = dataplat::biganimal::types::ClusterRequest::builder()
         .cluster_name(Some("orders".to_string()))
         .password(Some(DB_PASSWORD.to_string()));

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::hostile::{Act, Seen, json, redirect, serve, text};
 use dataplat::biganimal::{DeviceLogin, DevicePrompt};
 use dataplat::core::auth::{FileTokenStore, MemoryTokenStore, TokenStore};
-use dataplat::core::{AuthErrorKind, CallOptions, Context, Error, HttpClient, with_options};
+use dataplat::core::{AuthErrorKind, CallOptions, Context, Error, HttpClient};
 use dataplat::galaxy::GalaxyCredentials;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json as j;
@@ -195,7 +195,10 @@ async fn a_stalled_token_endpoint_is_bounded_by_the_call_deadline() {
         ..Default::default()
     };
     let started = Instant::now();
-    let err = with_options(options, client.list_cluster().send())
+    let err = client
+        .list_cluster()
+        .with_options(options)
+        .send()
         .await
         .unwrap_err();
     let took = started.elapsed();
@@ -302,7 +305,10 @@ async fn a_call_deadline_bounds_every_redirect_hop() {
         Context::new(&dataplat::galaxy::PROFILE).with_rate_limits(vec![]),
     );
     let started = Instant::now();
-    let err = with_options(options, bearer.list_cluster().send())
+    let err = bearer
+        .list_cluster()
+        .with_options(options)
+        .send()
         .await
         .unwrap_err();
     let took = started.elapsed();
@@ -636,7 +642,7 @@ async fn an_acm_login_failure_says_what_the_server_said() {
         )
     })
     .await;
-    let err = dataplat::acm::Client::with_login(&server.url, "ops", &secret("pw-1234"))
+    let err = dataplat::acm::Client::with_password(&server.url, "ops", &secret("pw-1234"))
         .environment_list()
         .send()
         .await

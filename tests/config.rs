@@ -65,7 +65,7 @@ base_url = "https://acm.staging.example.com/api/"
         std::env::set_var("GALAXY_CLIENT_SECRET", "from-env-secret");
     }
     assert!(GalaxyCredentials::load(None).is_ok());
-    assert!(dataplat::galaxy::Client::from_env().is_ok());
+    assert!(dataplat::galaxy::Client::from_config(None).is_ok());
 
     // Both, agreeing on domain and id but not on the secret: an error naming both places, no values.
     let err = GalaxyCredentials::load(Some("default"))

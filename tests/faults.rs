@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use dataplat::core::{CallOptions, Context, Credential, Error, RetryPolicy, with_options};
+use dataplat::core::{CallOptions, Context, Credential, Error, RetryPolicy};
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -194,9 +194,14 @@ fn acm(url: &str, attempts: u32) -> dataplat::acm::Client {
 
 async fn acm_login(
     c: &dataplat::acm::Client,
-) -> Result<progenitor_client::ResponseValue<dataplat::acm::types::LoginResponse>, Error> {
+    options: CallOptions,
+) -> Result<
+    progenitor_client::ResponseValue<dataplat::acm::types::LoginResponse>,
+    Error<dataplat::acm::types::AcmError>,
+> {
     c.login()
         .body_map(|b| b.login(Some("ops".into())).password(Some(PASSWORD.into())))
+        .with_options(options)
         .send()
         .await
 }
@@ -362,7 +367,11 @@ async fn fault_injection_suite() {
         attempt_timeout: Some(Duration::from_millis(300)),
         ..Default::default()
     };
-    let r = with_options(opts, galaxy(&s.url, 2).list_cluster().send()).await;
+    let r = galaxy(&s.url, 2)
+        .list_cluster()
+        .with_options(opts)
+        .send()
+        .await;
     assert!(
         matches!(&r, Err(Error::Transport { message, .. }) if message.starts_with("timed out")),
         "{r:?}"
@@ -497,7 +506,7 @@ async fn fault_injection_suite() {
         json(200, r#"{"data":{"token":"t"}}"#),
     ])
     .await;
-    let r = acm_login(&acm(&s.url, 4)).await;
+    let r = acm_login(&acm(&s.url, 4), CallOptions::default()).await;
     assert!(
         matches!(&r, Err(Error::Status { status: 503, .. })),
         "{r:?}"
@@ -517,7 +526,7 @@ async fn fault_injection_suite() {
         retry_non_idempotent: true,
         ..Default::default()
     };
-    let r = with_options(opts, acm_login(&acm(&s.url, 4))).await;
+    let r = acm_login(&acm(&s.url, 4), opts).await;
     assert!(r.is_ok(), "{r:?}");
     assert_eq!(
         s.seen.load(Ordering::SeqCst),

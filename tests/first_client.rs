@@ -13,15 +13,15 @@ async fn the_first_client_of_a_process_can_speak_https() {
         .port();
     let context = dataplat::core::Context::new(&dataplat::galaxy::PROFILE).with_rate_limits(vec![]);
     let client = dataplat::galaxy::Client::new(&format!("https://localhost:{port}"), context);
-    let err = dataplat::core::with_options(
-        dataplat::core::CallOptions {
+    let err = client
+        .list_cluster()
+        .with_options(dataplat::core::CallOptions {
             max_attempts: Some(1),
             ..Default::default()
-        },
-        client.list_cluster().send(),
-    )
-    .await
-    .unwrap_err();
+        })
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, dataplat::core::Error::Transport { message, .. } if message.starts_with("could not connect")),
         "{err}"

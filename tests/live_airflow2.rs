@@ -24,7 +24,7 @@ fn client() -> Client {
 }
 
 fn client_with_password(password: &str) -> Client {
-    Client::with_basic_auth(
+    Client::with_password(
         &var("DATAPLAT_AIRFLOW2_PRISM_URL"),
         &var("DATAPLAT_AIRFLOW2_USER"),
         &SecretString::from(password.to_string()),
@@ -451,7 +451,7 @@ async fn wrong_credentials_give_the_typed_auth_error() {
     for airflow in [
         client_with_password("wrong-password"),
         // Straight to the server too: the typed error must not depend on the proxy.
-        Client::with_basic_auth(
+        Client::with_password(
             &format!("{}/api/v1", server_url()),
             &var("DATAPLAT_AIRFLOW2_USER"),
             &SecretString::from("wrong-password".to_string()),

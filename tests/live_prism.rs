@@ -91,7 +91,7 @@ macro_rules! call {
 #[ignore = "needs the Prism mocks that `cargo xtask test` starts"]
 async fn biganimal_against_prism() {
     use dataplat::biganimal::{Client, types};
-    let ba = Client::with_access_key(&url("biganimal"), &SecretString::from("ba-key"));
+    let ba = Client::with_api_key(&url("biganimal"), &SecretString::from("ba-key"));
     let p = "prj_abcdABCD01234567";
     let (csp, region, cluster) = ("aws", "eu-west-1", "p-c5jhbe65n1d8iosambm0");
     let mut r = Report::default();

@@ -53,18 +53,27 @@ impl super::Client {
         Ok(Self::with_api_key(&base, &s.secret(&API_KEY)?))
     }
 
-    /// An ACM client that logs in with `login`/`password` (`POST /login`, through the
+    /// An ACM client that logs in with `username`/`password` (`POST /login`, through the
     /// client's own request path) and sends the token it gets as `X-Auth-Token`; it logs in
     /// again when the token is rejected.
-    pub fn with_login(base_url: &str, login: &str, password: &SecretString) -> Self {
-        let credential = self::login(base_url, login, password);
+    pub fn with_password(base_url: &str, username: &str, password: &SecretString) -> Self {
+        let credential = self::login(base_url, username, password);
         Self::with_context(base_url, Context::new(&PROFILE).with_credential(credential))
+    }
+
+    /// Same as [`with_password`](Self::with_password).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `with_password`: the same name in every API"
+    )]
+    pub fn with_login(base_url: &str, login: &str, password: &SecretString) -> Self {
+        Self::with_password(base_url, login, password)
     }
 }
 
 /// The credential of a client that logs in at `base_url`'s `POST /login` with `login` and
 /// `password` and sends the token it gets as `X-Auth-Token` (see
-/// [`Client::with_login`](super::Client::with_login)); for a context of your own.
+/// [`Client::with_password`](super::Client::with_password)); for a context of your own.
 pub fn login(base_url: &str, login: &str, password: &SecretString) -> Credential {
     let source = Login {
         url: format!("{}/login", base_url.trim_end_matches('/')),

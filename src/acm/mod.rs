@@ -4,19 +4,12 @@
 //! strings, `0/1` booleans): the spec's scalar properties decode through the tolerant types in
 //! [`wire`].
 
-/// The progenitor output. Item docs come from the spec's descriptions, which do not cover
-/// every item and are vendor prose, not Rust docs: `missing_docs` and clippy stay strict for
-/// the crate's own code and are relaxed here only. rustc's own warnings stay on.
-#[allow(missing_docs, clippy::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/acm.rs"));
-}
+crate::generated_client!("acm");
 
 pub mod wire;
 
 pub mod auth;
 pub mod wait;
-pub use generated::*;
 
 use crate::core::ApiProfile;
 

@@ -19,7 +19,7 @@ impl Client {
         &self,
         cluster_id: i64,
         options: WaitOptions,
-    ) -> Result<types::Cluster, WaitError<()>> {
+    ) -> Result<types::Cluster, WaitError<types::AcmError>> {
         self.wait_until_cluster_status(cluster_id, RUNNING_STATUSES, FAILED_STATUSES, options)
             .await
     }
@@ -33,7 +33,7 @@ impl Client {
         wanted: &[&str],
         failed: &[&str],
         options: WaitOptions,
-    ) -> Result<types::Cluster, WaitError<()>> {
+    ) -> Result<types::Cluster, WaitError<types::AcmError>> {
         let found = wait_until(
             format!("ACM cluster {cluster_id}"),
             options,

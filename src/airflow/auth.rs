@@ -24,20 +24,40 @@ pub fn astronomer_software_url(base_domain: &str, release_name: &str) -> String 
 }
 
 impl super::Client {
-    /// Basic auth (self-hosted Airflow with `airflow.api.auth.backend.basic_auth`).
-    pub fn with_basic_auth(base_url: &str, user: &str, password: &SecretString) -> Self {
+    /// A username and password, as Basic auth (self-hosted Airflow with
+    /// `airflow.api.auth.backend.basic_auth`).
+    pub fn with_password(base_url: &str, username: &str, password: &SecretString) -> Self {
         Self::with_context(
             base_url,
-            Context::new(&PROFILE).with_credential(Credential::basic(user, password)),
+            Context::new(&PROFILE).with_credential(Credential::basic(username, password)),
         )
     }
 
-    /// An Astronomer Software service-account key, sent raw as `Authorization: <key>`.
-    pub fn with_astronomer_key(base_url: &str, key: &SecretString) -> Self {
+    /// Same as [`with_password`](Self::with_password).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `with_password`: the same name in every API"
+    )]
+    pub fn with_basic_auth(base_url: &str, user: &str, password: &SecretString) -> Self {
+        Self::with_password(base_url, user, password)
+    }
+
+    /// An API key: an Astronomer Software service-account key, sent raw as
+    /// `Authorization: <key>`.
+    pub fn with_api_key(base_url: &str, key: &SecretString) -> Self {
         Self::with_context(
             base_url,
             Context::new(&PROFILE).with_credential(Credential::header(AUTHORIZATION, key)),
         )
+    }
+
+    /// Same as [`with_api_key`](Self::with_api_key).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `with_api_key`: the same name in every API"
+    )]
+    pub fn with_astronomer_key(base_url: &str, key: &SecretString) -> Self {
+        Self::with_api_key(base_url, key)
     }
 
     /// An Astro deployment API token, sent as `Authorization: Bearer <token>`, with Astro's
@@ -57,8 +77,8 @@ impl super::Client {
                 base,
                 username,
                 password,
-            } => Self::with_basic_auth(&base, &username, &password),
-            Configured::AstronomerKey { base, key } => Self::with_astronomer_key(&base, &key),
+            } => Self::with_password(&base, &username, &password),
+            Configured::AstronomerKey { base, key } => Self::with_api_key(&base, &key),
             Configured::AstroToken { base, token } => Self::with_bearer_token(&base, &token),
         })
     }

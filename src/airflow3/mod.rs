@@ -5,17 +5,10 @@
 //! Authentication: a JWT from `POST /auth/token` (username + password), refreshed through the
 //! shared token cache, or an Astro deployment API token used as the bearer directly.
 
-/// The progenitor output. Item docs come from the spec's descriptions, which do not cover
-/// every item: `missing_docs` and clippy stay strict for the crate's own code and are relaxed
-/// here only. rustc's own warnings stay on.
-#[allow(missing_docs, clippy::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/airflow3.rs"));
-}
+crate::generated_client!("airflow3");
 
 pub mod auth;
 pub mod wait;
-pub use generated::*;
 
 use crate::core::{ApiProfile, detail_is};
 

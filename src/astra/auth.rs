@@ -52,7 +52,15 @@ pub fn validate_token(token: &SecretString, format: TokenFormat) -> Result<(), A
 }
 
 impl super::Client {
-    /// An Astra client for `base_url` sending `Authorization: Bearer <token>`.
+    /// An Astra client for `base_url` with an application token (`AstraCS:…`), sent as
+    /// `Authorization: Bearer <token>`; a token of another shape is refused before anything is
+    /// sent (see [`with_token`](Self::with_token) to send it anyway).
+    pub fn with_bearer_token(base_url: &str, token: &SecretString) -> Result<Self, AuthError> {
+        Self::with_token(base_url, token, TokenFormat::ApplicationToken)
+    }
+
+    /// An Astra client for `base_url` sending `Authorization: Bearer <token>`, checked as
+    /// `format` says.
     pub fn with_token(
         base_url: &str,
         token: &SecretString,
@@ -69,10 +77,6 @@ impl super::Client {
     /// `[<profile>.astra]` table; a token set differently in both is an error.
     pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
         let s = Settings::load(API, &[TOKEN], profile)?;
-        Self::with_token(
-            DEFAULT_BASE_URL,
-            &s.secret(&TOKEN)?,
-            TokenFormat::ApplicationToken,
-        )
+        Self::with_bearer_token(DEFAULT_BASE_URL, &s.secret(&TOKEN)?)
     }
 }

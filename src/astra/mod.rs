@@ -1,19 +1,12 @@
 //! DataStax Astra DevOps API (v2), generated from `specs/astra/effective.json`: the docs-site
 //! document plus six operations grafted from astra-client-go's (129 operations).
 
-/// The progenitor output. Item docs come from the spec's descriptions, which do not cover
-/// every item and are vendor prose, not Rust docs: `missing_docs` and clippy stay strict for
-/// the crate's own code and are relaxed here only. rustc's own warnings stay on.
-#[allow(missing_docs, clippy::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/astra.rs"));
-}
+crate::generated_client!("astra");
 
 pub mod auth;
 pub mod wait;
 
 pub use auth::TokenFormat;
-pub use generated::*;
 
 /// Operations whose bodies Astra expects as `application/scim+json`. The spec patch moved them to
 /// `application/json` (all progenitor can serialise); the wire media type is restored here.

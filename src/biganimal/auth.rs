@@ -420,12 +420,22 @@ pub const API_URI: Key = Key {
 };
 
 impl super::Client {
-    /// A BigAnimal client for `base_url` (`…/api/v3`) sending `x-access-key: <key>`.
-    pub fn with_access_key(base_url: &str, key: &SecretString) -> Self {
+    /// A BigAnimal client for `base_url` (`…/api/v3`) with an API key (EDB calls it an access
+    /// key), sent as `x-access-key: <key>`.
+    pub fn with_api_key(base_url: &str, key: &SecretString) -> Self {
         Self::with_context(
             base_url,
             crate::core::Context::new(&PROFILE).with_credential(access_key(key)),
         )
+    }
+
+    /// Same as [`with_api_key`](Self::with_api_key).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `with_api_key`: the same name in every API"
+    )]
+    pub fn with_access_key(base_url: &str, key: &SecretString) -> Self {
+        Self::with_api_key(base_url, key)
     }
 
     /// A BigAnimal client for `base_url` logging in with the device flow (see [`DeviceLogin`]).
@@ -447,6 +457,6 @@ impl super::Client {
             || DEFAULT_BASE_URL.to_string(),
             |u| u.expose_secret().to_string(),
         );
-        Ok(Self::with_access_key(&base, &s.secret(&ACCESS_KEY)?))
+        Ok(Self::with_api_key(&base, &s.secret(&ACCESS_KEY)?))
     }
 }

@@ -8,18 +8,11 @@
 //! Authenticate with an access key ([`auth::access_key`], header `x-access-key`) or the device
 //! flow ([`DeviceLogin`]).
 
-/// The progenitor output. Item docs come from the spec's descriptions, which do not cover
-/// every item: `missing_docs` and clippy stay strict for the crate's own code and are relaxed
-/// here only. rustc's own warnings stay on.
-#[allow(missing_docs, clippy::all)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/biganimal.rs"));
-}
+crate::generated_client!("biganimal");
 
 pub mod auth;
 mod helpers;
 pub mod wait;
-pub use generated::*;
 pub use helpers::{CONDITION_DEPLOYED, PHASE_HEALTHY, PHASE_PAUSED, PHASE_WAITING_FOR_KEY};
 
 pub use auth::{DeviceLogin, DevicePrompt};

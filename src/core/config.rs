@@ -4,12 +4,12 @@
 //! profile and API:
 //!
 //! ```toml
-//! [default.galaxy]
-//! domain = "acme.galaxy.starburst.io"
+//! [default.<api>]
+//! base_url = "https://api.example.com"
 //! client_id = "…"
 //! client_secret = "…"
 //!
-//! [staging.acm]
+//! [staging.<api>]
 //! api_key = "…"
 //! ```
 //!
@@ -32,7 +32,7 @@ use super::{AuthError, AuthErrorKind};
 pub struct Key {
     /// Key in the profile table (`client_secret`).
     pub name: &'static str,
-    /// Environment variable, named as the vendor's own tools name it (`GALAXY_CLIENT_SECRET`).
+    /// Environment variable, named as the vendor's own tools name it.
     pub env: &'static str,
 }
 

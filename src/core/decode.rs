@@ -1,7 +1,7 @@
 //! Turning an answer into a `ResponseValue`, from the body the request path already read.
 //!
 //! The request path reads every body whole (bounded, retried when cut short, inspected for
-//! ACM's envelope: see `transport`) and hands the generated code an [`Answer`]: the response,
+//! an envelope: see `transport`) and hands the generated code an [`Answer`]: the response,
 //! its body drained, beside the body and what was found in it. The generated code calls these
 //! functions where progenitor's would read the body again and clone the headers
 //! (`dataplat_codegen`'s `buffered_body` pass). A response handed out in an error gets its body
@@ -31,7 +31,7 @@ pub(crate) struct Answer<'a> {
     pub(crate) body: Bytes,
     /// The body was over this limit, and was not read past it.
     pub(crate) oversized: Option<usize>,
-    /// A 2xx body whose envelope reports an error (ACM): the error member, as text.
+    /// A 2xx body whose envelope reports an error: the error member, as text.
     pub(crate) envelope_error: Option<String>,
     /// The context's rejection rule calls this answer a rejection of the credential.
     pub(crate) rejected: bool,
@@ -155,7 +155,7 @@ pub(crate) async fn read_body(
 }
 
 /// A JSON body decoded into `T` (progenitor's `ResponseValue::from_response`). An answer the
-/// request path marked (a body over the limit, an ACM envelope error, a redirect not followed)
+/// request path marked (a body over the limit, an envelope error, a redirect not followed)
 /// and an error status whose body is not the documented shape come back as
 /// `Error::UnexpectedResponse`, body included, for `core::error` to report as what they are.
 /// An error status's body is redacted before it is decoded.
@@ -187,6 +187,8 @@ pub(crate) fn from_response<T: DeserializeOwned, E>(
 }
 
 /// An answer without a body (progenitor's `ResponseValue::empty`).
+// Generated code calls it for answers without content, which not every API has.
+#[allow(dead_code)]
 pub(crate) fn empty(answer: Answer<'_>) -> ResponseValue<()> {
     answer.into_value(())
 }

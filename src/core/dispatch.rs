@@ -28,12 +28,13 @@ pub(crate) fn dispatch<'a, E>(
     mut request: Request,
     operation: &'static str,
     adjust: Adjust,
+    options: &super::CallOptions,
 ) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a {
     request
         .headers_mut()
         .insert(USER_AGENT, context.user_agent().clone());
     adjust(&mut request, operation);
-    let options = super::options::current();
+    let options = *options;
     let limit = options.timeout.unwrap_or(context.timeout());
     async move {
         let deadline = Instant::now() + limit;
@@ -109,7 +110,7 @@ fn auth_failure<E>(error: AuthError) -> GenError<E> {
 }
 
 /// The error a credential rejection becomes: which API refused what, with the profile's hint
-/// (ACM: keys expire after 24 h).
+/// (keys that expire, say).
 fn rejection(context: &Context, operation: &str, answer: &Answer<'_>) -> AuthError {
     let mut detail = format!("the credentials were rejected for {operation}");
     if let Some(hint) = context.rejection_hint() {
@@ -136,11 +137,13 @@ macro_rules! wire_client {
     };
     ($adjust:expr) => {
         impl Client {
-            /// Sends `request` for the operation `info` names through the shared request path.
+            /// Sends `request` for the operation `info` names through the shared request path,
+            /// with the call's options.
             pub(crate) fn dispatch_request<E>(
                 &self,
                 request: ::reqwest::Request,
                 info: &::progenitor_client::OperationInfo,
+                options: &$crate::core::CallOptions,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<
                     $crate::core::decode::Answer<'_>,
@@ -152,6 +155,7 @@ macro_rules! wire_client {
                     request,
                     info.operation_id,
                     $adjust,
+                    options,
                 )
             }
 
@@ -170,7 +174,7 @@ macro_rules! wire_client {
             /// An unauthenticated client for `base_url`, with dataplat's defaults.
             ///
             /// A trailing `/` is dropped: operation paths start with one, and some servers
-            /// (ACM) reject the resulting `//`.
+            /// reject the resulting `//`.
             pub fn from_base_url(base_url: &str) -> Self {
                 Self::with_context(base_url, $crate::core::Context::new(&PROFILE))
             }

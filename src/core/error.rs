@@ -3,7 +3,7 @@
 //! progenitor's own error names neither the API nor the operation; each operation's `send` is
 //! generated to run inside [`scoped`], which converts it into [`Error`] with the [`Call`] attached.
 //!
-//! What the request path finds out about an answer (an ACM envelope error, a body over the
+//! What the request path finds out about an answer (an envelope error, a body over the
 //! limit, a redirect not followed, a credential failure, a call out of time) reaches the
 //! conversion marked on the response of an `Error::UnexpectedResponse` (see `core::failure`).
 
@@ -33,7 +33,7 @@ const REQUEST_ID_HEADERS: [HeaderName; 5] = [
 /// The call an error belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Call {
-    /// API module name (`galaxy`).
+    /// The API's module name.
     pub api: &'static str,
     /// The spec's operationId (`getCluster`).
     pub operation_id: &'static str,
@@ -306,7 +306,7 @@ fn convert<E: serde::Serialize>(
             }
         }
         // What the request path marked on the answer outranks what its body says: a body
-        // over the limit was never decoded, an ACM envelope error explains why its data is not
+        // over the limit was never decoded, an envelope error explains why its data is not
         // there, and a credential failure is what the status means.
         P::UnexpectedResponse(response) => {
             let status = response.status().as_u16();

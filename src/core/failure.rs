@@ -2,7 +2,7 @@
 //!
 //! progenitor's error type carries no typed payload of ours, except inside a response's
 //! extensions. So what the request path finds travels there: marks on a real answer (a body
-//! over the limit, an ACM envelope error, a redirect not followed, a rejection of the
+//! over the limit, an envelope error, a redirect not followed, a rejection of the
 //! credential), and, for a failure with no answer at all (the credential could not be had, the
 //! call's time ran out), a stand-in response carrying the [`Failure`]. `core::error` turns
 //! each into its [`Error`] variant. Nothing travels beside the call (no thread-local, no
@@ -18,7 +18,7 @@ use super::AuthError;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Oversized(pub(crate) usize);
 
-/// A 2xx answer whose envelope reports an error (ACM): the error member, as redacted text.
+/// A 2xx answer whose envelope reports an error: the error member, as redacted text.
 #[derive(Clone, Debug)]
 pub(crate) struct EnvelopeError(pub(crate) String);
 

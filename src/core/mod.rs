@@ -38,7 +38,7 @@ pub use context::{Context, MAX_BODY_BYTES, MAX_TOKEN_BODY_BYTES, REQUEST_TIMEOUT
 pub use error::{Call, Error};
 pub use http::{CONNECT_TIMEOUT, HttpClient, ensure_tls_provider};
 pub use limits::RateLimit;
-pub use options::{CallOptions, with_options};
+pub use options::CallOptions;
 pub use pagination::{CollectItems, ItemStream};
 pub use profile::{ApiProfile, RejectionRule, detail_is, rejects_401};
 /// What a successful call returns: the decoded body plus status and headers.

@@ -7,12 +7,12 @@
 //! that fails ends the stream with that error.
 //!
 //! The styles the five APIs use:
-//! - **token** (Galaxy): `pageToken`/`pageSize`, the answer's `nextPageToken` (`""` at the end);
-//! - **offset** (Airflow): `limit`/`offset` and `total_entries`. The server caps `limit`
+//! - **token**: `pageToken`/`pageSize`, the answer's `nextPageToken` (`""` at the end);
+//! - **offset**: `limit`/`offset` and `total_entries`. A server may cap `limit`
 //!   silently (100 by default), so the next offset advances by what actually came back;
-//! - **after** (Astra): `starting_after` = the last item's id, with `limit`;
-//! - **page** (ACM): `page` (from 1) and `limit`; a short page is the last;
-//! - **whole** (BigAnimal, and any list without paging parameters): one answer holds it all.
+//! - **after**: `starting_after` = the last item's id, with `limit`;
+//! - **page**: `page` (from 1) and `limit`; a short page is the last;
+//! - **whole** (any list without paging parameters): one answer holds it all.
 //!
 //! A server that hands out a cursor it handed out before (`A → B → A`) would page forever: the
 //! token and after styles remember the cursors seen (at most [`MAX_REMEMBERED_CURSORS`], as

@@ -17,15 +17,16 @@ pub type RejectionRule = fn(StatusCode, &[u8]) -> bool;
 /// The settings of one API that differ from the core's defaults.
 #[derive(Clone, Copy)]
 pub struct ApiProfile {
-    /// The module name (`"galaxy"`): in errors, spans and the `User-Agent`.
+    /// The API module's name: in errors, spans and the `User-Agent`.
     pub name: &'static str,
     /// What counts as a rejection of the credential (default: HTTP 401).
     pub rejects: RejectionRule,
     /// The rate limits a new client starts with (default: none).
     pub default_limits: fn() -> Vec<RateLimit>,
-    /// Whether a 2xx JSON answer whose `error` member reports a failure is an error (ACM).
+    /// Whether a 2xx JSON answer whose `error` member reports a failure is an error (an API
+    /// that wraps answers in a `{data, error}` envelope).
     pub envelope_errors: bool,
-    /// A sentence added to errors when the API rejects the credential (ACM: keys expire).
+    /// A sentence added to errors when the API rejects the credential (keys that expire, say).
     pub rejection_hint: Option<&'static str>,
 }
 

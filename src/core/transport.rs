@@ -1,6 +1,6 @@
 //! Sending a request: rate limits, redirects that never leak credentials or bodies, one replay
 //! after a rejection, retries with backoff within the client's retry budget, a bounded body,
-//! and ACM's 200-with-error envelope. API calls and token requests both come through here.
+//! and a 200-with-error envelope. API calls and token requests both come through here.
 
 use reqwest::{Request, Response};
 use tokio::time::Instant;
@@ -224,7 +224,7 @@ pub(crate) fn share_body(body: &mut reqwest::Body) -> Option<bytes::Bytes> {
 
 /// The answer of `response`, whose whole body (at most the context's limit: `over` when there
 /// was more) was read so that a broken or truncated body is seen here, where it can be retried,
-/// and ACM's envelope can be inspected: the [`Answer`] holds the body beside the response, with
+/// and an envelope can be inspected: the [`Answer`] holds the body beside the response, with
 /// what was found in it.
 fn buffered<'a>(
     context: &'a Context,
@@ -259,7 +259,7 @@ fn buffered<'a>(
     }
 }
 
-/// ACM's 200-with-error envelope: the `error` member of a JSON object body, as text, when it
+/// A 200-with-error envelope: the `error` member of a JSON object body, as text, when it
 /// reports a failure.
 fn envelope_error(body: &[u8]) -> Option<String> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)

@@ -4,7 +4,7 @@
 //! up after an overall timeout, report progress (state changes and elapsed time) to a callback,
 //! fail with a typed error on a terminal failure state, and ride out the transient errors that
 //! services answer while a resource is being created or moved (5xx, 429, transport errors, and
-//! per API: Astra's 404 or `null` right after a create).
+//! per API: a 404 or a `null` right after a create, where a service answers so).
 //!
 //! Cancellation is safe: a waiter only reads, so dropping its future (a `select!`, a timeout, a
 //! task abort) stops the polling and leaves nothing behind.

@@ -205,8 +205,33 @@ impl super::Client {
         Self::with_context(credentials.base_url(), credentials.context())
     }
 
-    /// A Galaxy client from `GALAXY_DOMAIN`, `GALAXY_CLIENT_ID` and `GALAXY_CLIENT_SECRET`.
+    /// A Galaxy client for `domain` (`acme.galaxy.starburst.io`, or a full `https://…` base
+    /// URL) with a service account's client credentials.
+    pub fn with_client_credentials(
+        domain: &str,
+        client_id: &str,
+        client_secret: &SecretString,
+    ) -> Self {
+        Self::with_credentials(&GalaxyCredentials::new(
+            domain,
+            client_id,
+            client_secret.clone(),
+        ))
+    }
+
+    /// A Galaxy client from `GALAXY_DOMAIN`, `GALAXY_CLIENT_ID` and `GALAXY_CLIENT_SECRET`,
+    /// or, when `profile` is given, from that profile's `[<profile>.galaxy]` table (a key set
+    /// differently in both is an error).
+    pub fn from_config(profile: Option<&str>) -> Result<Self, AuthError> {
+        Ok(Self::with_credentials(&GalaxyCredentials::load(profile)?))
+    }
+
+    /// Same as [`from_config(None)`](Self::from_config).
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `from_config(None)`: the same name in every API"
+    )]
     pub fn from_env() -> Result<Self, AuthError> {
-        Ok(Self::with_credentials(&GalaxyCredentials::load(None)?))
+        Self::from_config(None)
     }
 }

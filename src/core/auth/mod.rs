@@ -23,7 +23,7 @@ pub use super::transport::Replay;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{api}: {step} failed{}: {detail}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
 pub struct AuthError {
-    /// The API (`galaxy`, `acm`, …).
+    /// The API (its module name).
     pub api: &'static str,
     /// The step: `token endpoint`, `login`, `device poll`, `exchange`, `configuration`, …
     pub step: &'static str,

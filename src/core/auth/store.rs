@@ -1,6 +1,6 @@
 //! Where a rotating refresh token lives between runs.
 //!
-//! BigAnimal's identity provider rotates refresh tokens: each refresh returns a new one and
+//! Identity providers that rotate refresh tokens return a new one with each refresh and
 //! retires the old. The new token is persisted before the access token it came with is used,
 //! so a crash at any point leaves a valid refresh token on disk.
 //!

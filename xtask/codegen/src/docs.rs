@@ -4,11 +4,14 @@
 use syn::visit_mut::VisitMut;
 
 /// Tags every untagged opening fence in the file's doc attributes.
-pub fn tag_code_fences(file: &mut syn::File) {
-    FenceTagger.visit_file_mut(file);
+/// Tags the code fences of every doc comment; returns how many comments changed.
+pub fn tag_code_fences(file: &mut syn::File) -> usize {
+    let mut tagger = FenceTagger(0);
+    tagger.visit_file_mut(file);
+    tagger.0
 }
 
-struct FenceTagger;
+struct FenceTagger(usize);
 
 impl VisitMut for FenceTagger {
     fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
@@ -24,6 +27,7 @@ impl VisitMut for FenceTagger {
             let text = s.value();
             let tagged = tag(&text);
             if tagged != text {
+                self.0 += 1;
                 *s = syn::LitStr::new(&tagged, s.span());
             }
         }

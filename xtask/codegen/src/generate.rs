@@ -16,6 +16,8 @@ pub struct Generated {
     pub operations: usize,
     /// List operations that got an item stream.
     pub streams: usize,
+    /// What each pass rewrote, and what the document implied.
+    pub passes: Vec<crate::expect::PassCount>,
 }
 
 /// The settings every dataplat client is generated with.
@@ -68,23 +70,56 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     };
     let mut parsed: syn::File = syn::parse2(tokens)
         .map_err(|e| problem(format!("progenitor produced code that does not parse: {e}")))?;
-    crate::docs::tag_code_fences(&mut parsed);
+    let implied = crate::expect::implied(doc);
+    let ops = Some(implied.operations);
+    let count =
+        |pass: &'static str, rewritten: usize, expected: Option<usize>| crate::expect::PassCount {
+            pass,
+            rewritten,
+            expected,
+        };
+    let mut passes = Vec::new();
+    passes.push(count(
+        "docs",
+        crate::docs::tag_code_fences(&mut parsed),
+        None,
+    ));
     // Open enums and objects first: the later passes do not look at `types`.
-    crate::open_enums::rewrite(&mut parsed).map_err(problem)?;
+    let n = crate::open_enums::rewrite(&mut parsed).map_err(problem)?;
+    passes.push(count("open_enums", n, None));
     let php_empty = doc
         .get("x-dataplat-php-empty")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    crate::keep_unknown::rewrite(&mut parsed, php_empty).map_err(problem)?;
-    crate::no_api_version::remove(&mut parsed);
-    crate::buffered_body::rewrite(&mut parsed);
-    crate::path_segments::rewrite(&mut parsed);
-    crate::unset_fields::rewrite(&mut parsed).map_err(problem)?;
-    crate::dispatch::rewrite(&mut parsed).map_err(problem)?;
-    crate::constructors::rewrite(&mut parsed).map_err(problem)?;
-    crate::wrap_send::wrap(&mut parsed, doc).map_err(problem)?;
-    let streams = crate::paginate::add_streams(&mut parsed, doc).map_err(problem)?;
+    let n = crate::keep_unknown::rewrite(&mut parsed, php_empty).map_err(problem)?;
+    passes.push(count("keep_unknown", n, None));
+    passes.push(count(
+        "no_api_version",
+        crate::no_api_version::remove(&mut parsed),
+        ops,
+    ));
+    let n = crate::buffered_body::rewrite(&mut parsed);
+    passes.push(count("buffered_body", n, Some(implied.decoders)));
+    let n = crate::path_segments::rewrite(&mut parsed);
+    passes.push(count("path_segments", n, Some(implied.path_parameters)));
+    let n = crate::unset_fields::rewrite(&mut parsed).map_err(problem)?;
+    passes.push(count("unset_fields", n, None));
+    passes.push(count(
+        "dispatch",
+        crate::dispatch::rewrite(&mut parsed).map_err(problem)?,
+        ops,
+    ));
+    let n = crate::constructors::rewrite(&mut parsed).map_err(problem)?;
+    passes.push(count("constructors", n, Some(2)));
+    let table = crate::wrap_send::wrap(&mut parsed, doc).map_err(problem)?;
+    passes.push(count("wrap_send", table.len(), ops));
+    let n = crate::call_options::rewrite(&mut parsed).map_err(problem)?;
+    passes.push(count("call_options", n, ops));
+    let streams = crate::paginate::add_streams(&mut parsed, doc, &table).map_err(problem)?;
+    passes.push(count("paginate", streams, None));
+    crate::expect::check(&passes).map_err(problem)?;
     Ok(Generated {
+        passes,
         streams,
         code: prettyplease::unparse(&parsed),
         operations: operations(doc).count(),

@@ -7,10 +7,12 @@
 //! shares; should progenitor still fail, it localises the failure to single operations.
 
 mod buffered_body;
+mod call_options;
 mod checks;
 mod constructors;
 mod dispatch;
 mod docs;
+mod expect;
 mod generate;
 mod keep_unknown;
 mod no_api_version;
@@ -23,6 +25,7 @@ mod unset_fields;
 mod wrap_send;
 
 pub use checks::check;
+pub use expect::PassCount;
 pub use generate::{Generated, generate};
 pub use pointer::escape as escape_pointer;
 

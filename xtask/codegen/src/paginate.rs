@@ -214,55 +214,6 @@ fn list_ops(doc: &Value) -> Vec<ListOp> {
     found
 }
 
-/// A generated builder's `send`: its builder type and the success and error types.
-struct Sender {
-    builder: syn::Ident,
-    ok: syn::Type,
-    err: syn::Type,
-}
-
-/// Builders by spec operationId, read from the `send` wrappers `wrap_send` added.
-fn senders(file: &syn::File) -> HashMap<String, Sender> {
-    let mut out = HashMap::new();
-    let Some(builder_mod) = module(file, "builder") else {
-        return out;
-    };
-    for item in builder_mod {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else {
-            continue;
-        };
-        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.clone()) else {
-            continue;
-        };
-        for f in &imp.items {
-            let syn::ImplItem::Fn(f) = f else { continue };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let body = quote!(#f).to_string();
-            let Some(id) = body
-                .split("operation_id :")
-                .nth(1)
-                .and_then(|a| a.split('"').nth(1))
-            else {
-                continue;
-            };
-            if let Some((ok, err)) = crate::wrap_send::result_types(&f.sig.output) {
-                out.insert(
-                    id.to_string(),
-                    Sender {
-                        builder: builder.clone(),
-                        ok,
-                        err,
-                    },
-                );
-            }
-        }
-    }
-    out
-}
-
 fn module<'a>(file: &'a syn::File, name: &str) -> Option<&'a Vec<syn::Item>> {
     file.items.iter().find_map(|i| match i {
         syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
@@ -375,8 +326,11 @@ fn list_of(file: &syn::File, ty: &syn::Type) -> Option<(syn::Type, bool)> {
 }
 
 /// Appends `impl Client { fn <op>_stream … }`; returns how many streams were added.
-pub fn add_streams(file: &mut syn::File, doc: &Value) -> Result<usize, String> {
-    let senders = senders(file);
+pub fn add_streams(
+    file: &mut syn::File,
+    doc: &Value,
+    senders: &HashMap<String, crate::wrap_send::Sender>,
+) -> Result<usize, String> {
     let mut methods = Vec::new();
     for op in list_ops(doc) {
         let sender = senders.get(&op.operation_id).ok_or_else(|| {

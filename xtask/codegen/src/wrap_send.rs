@@ -48,8 +48,20 @@ pub(crate) fn snake(operation_id: &str) -> String {
     }
 }
 
-/// Rewrites every builder's `send`; the error names any builder whose operation is not found.
-pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<(), String> {
+/// One wrapped operation, for the passes that follow (`paginate`).
+#[derive(Clone)]
+pub struct Sender {
+    /// The builder's name (`GetCluster`).
+    pub builder: syn::Ident,
+    /// The success type.
+    pub ok: syn::Type,
+    /// The error type.
+    pub err: syn::Type,
+}
+
+/// Rewrites every builder's `send`; returns the wrapped operations by operationId. The error
+/// names any builder whose operation is not found.
+pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<HashMap<String, Sender>, String> {
     let table: HashMap<String, Spec> = operations(doc)
         .filter_map(|(path, method, op)| {
             let id = op.get("operationId")?.as_str()?;
@@ -68,10 +80,12 @@ pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<(), String> {
         missing: Vec::new(),
         wrapped: 0,
         decoded: Vec::new(),
+        senders: HashMap::new(),
     };
     wrapper.visit_file_mut(file);
     let decoded = std::mem::take(&mut wrapper.decoded);
     file.items.push(decode_table(&decoded));
+    let senders = std::mem::take(&mut wrapper.senders);
     if !wrapper.missing.is_empty() {
         return Err(format!(
             "generated operations not found in the spec: {}",
@@ -85,7 +99,7 @@ pub fn wrap(file: &mut syn::File, doc: &Value) -> Result<(), String> {
             wrapper.table.len()
         ));
     }
-    Ok(())
+    Ok(senders)
 }
 
 struct Wrapper {
@@ -94,6 +108,8 @@ struct Wrapper {
     wrapped: usize,
     /// `(operationId, success type, error type)` of every wrapped operation.
     decoded: Vec<(String, syn::Type, syn::Type)>,
+    /// The same by operationId, with the builder's name.
+    senders: HashMap<String, Sender>,
 }
 
 /// Whether answers of type `ty` can be decoded and encoded back as JSON (not `()`, not a byte
@@ -198,6 +214,18 @@ impl VisitMut for Wrapper {
         self.wrapped += 1;
         self.decoded
             .push((spec.operation_id.clone(), ok.clone(), err.clone()));
+        if let syn::Type::Path(p) = item.self_ty.as_ref()
+            && let Some(last) = p.path.segments.last()
+        {
+            self.senders.insert(
+                spec.operation_id.clone(),
+                Sender {
+                    builder: last.ident.clone(),
+                    ok,
+                    err,
+                },
+            );
+        }
     }
 }
 
