@@ -68,15 +68,23 @@ pub fn start(root: &Path) -> Result<LiveEnv> {
         prism.push(proxy);
     }
     for api in MOCKED {
-        let mock = servers::start_prism_mock(
-            root,
-            api,
-            &root.join(format!("specs/{api}/effective.json")),
-            // ACM's schemas are too large for Prism's static example builder ("schema too
-            // complex"): its mock generates schema-valid data instead.
-            *api == "acm",
-            logs.path(),
-        )?;
+        // ACM's schemas are too large for Prism's static example builder ("schema too
+        // complex"): its mock generates schema-valid data instead, with json-schema-faker,
+        // which crashes on a `oneOf` one of whose branches is an array (`Cluster.nodes`): the
+        // mock reads a copy where such a union is its array branch (what the live service
+        // sends for it).
+        let dynamic = *api == "acm";
+        let spec = root.join(format!("specs/{api}/effective.json"));
+        let spec = if dynamic {
+            let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&spec)?)?;
+            arrays_for_unions(&mut doc);
+            let copy = logs.path().join(format!("{api}-for-prism.json"));
+            std::fs::write(&copy, serde_json::to_string(&doc)?)?;
+            copy
+        } else {
+            spec
+        };
+        let mock = servers::start_prism_mock(root, api, &spec, dynamic, logs.path())?;
         vars.push((
             format!("DATAPLAT_PRISM_{}_URL", api.to_uppercase()),
             mock.url.clone(),
@@ -90,4 +98,30 @@ pub fn start(root: &Path) -> Result<LiveEnv> {
         _airflows: vec![airflow2, airflow3],
         _logs: logs,
     })
+}
+
+/// Replaces every `oneOf`/`anyOf` that has an array branch by that branch (see `start`).
+fn arrays_for_unions(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for key in ["oneOf", "anyOf"] {
+                let branch = map.get(key).and_then(Value::as_array).and_then(|branches| {
+                    branches
+                        .iter()
+                        .find(|b| b.get("type").and_then(Value::as_str) == Some("array"))
+                        .cloned()
+                });
+                if let Some(branch) = branch {
+                    map.remove(key);
+                    if let Value::Object(b) = branch {
+                        map.extend(b);
+                    }
+                }
+            }
+            map.values_mut().for_each(arrays_for_unions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(arrays_for_unions),
+        _ => {}
+    }
 }
