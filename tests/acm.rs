@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn cluster_list_decodes_loose_scalars_inside_the_envelope() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/environment/17/clusters"))
         .and(DataplatHeaders("acm"))
@@ -57,7 +57,7 @@ async fn cluster_list_decodes_loose_scalars_inside_the_envelope() {
 
 #[tokio::test]
 async fn login_sends_credentials_as_json() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/login"))
         .and(body_json(
@@ -86,7 +86,7 @@ async fn login_sends_credentials_as_json() {
 
 #[tokio::test]
 async fn accounts_sends_paging_and_bracketed_filters() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/accounts"))
         .and(query_param("page", "2"))

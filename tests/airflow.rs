@@ -19,7 +19,7 @@ fn dag(id: &str, schedule: serde_json::Value) -> serde_json::Value {
 
 #[tokio::test]
 async fn get_dags_sends_paging_and_decodes_each_schedule_kind() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/dags"))
         .and(query_param("limit", "3"))
@@ -66,7 +66,7 @@ async fn get_dags_sends_paging_and_decodes_each_schedule_kind() {
 
 #[tokio::test]
 async fn get_dag_puts_the_id_in_the_path() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/dags/etl_daily"))
         .and(DataplatHeaders("airflow"))
@@ -85,7 +85,7 @@ async fn get_dag_puts_the_id_in_the_path() {
 
 #[tokio::test]
 async fn post_pool_sends_the_json_body() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/pools"))
         .and(body_json(
@@ -114,7 +114,7 @@ async fn post_pool_sends_the_json_body() {
 
 #[tokio::test]
 async fn unauthenticated_error_with_null_detail_decodes() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/dags/x"))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({

@@ -46,7 +46,7 @@ async fn login_mock(server: &MockServer, token: &str, times: u64) {
 
 #[tokio::test]
 async fn password_login_fetches_a_jwt_once_and_sends_it_as_bearer() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let token = jwt("a", 3600);
     login_mock(&server, &token, 1).await;
     Mock::given(method("GET"))
@@ -66,7 +66,7 @@ async fn password_login_fetches_a_jwt_once_and_sends_it_as_bearer() {
 
 #[tokio::test]
 async fn a_401_fetches_a_new_jwt_and_replays_once() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let (old, new) = (jwt("old", 3600), jwt("new", 3600));
     Mock::given(method("POST"))
         .and(path("/auth/token"))
@@ -97,7 +97,7 @@ async fn a_401_fetches_a_new_jwt_and_replays_once() {
 
 #[tokio::test]
 async fn a_wrong_password_is_the_typed_auth_error_without_the_secret() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .respond_with(
@@ -118,7 +118,7 @@ async fn a_wrong_password_is_the_typed_auth_error_without_the_secret() {
 
 #[tokio::test]
 async fn an_astro_token_is_sent_as_is() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/variables"))
         .and(header("authorization", "Bearer astro-deployment-token"))
@@ -135,7 +135,10 @@ async fn an_astro_token_is_sent_as_is() {
 
 #[tokio::test]
 async fn with_password_at_logs_in_at_its_token_url_and_calls_the_api_elsewhere() {
-    let (api, auth) = (MockServer::start().await, MockServer::start().await);
+    let (api, auth) = (
+        MockServer::builder().start().await,
+        MockServer::builder().start().await,
+    );
     let token = jwt("split", 3600);
     login_mock(&auth, &token, 1).await;
     Mock::given(method("GET"))
@@ -158,7 +161,7 @@ async fn with_password_at_logs_in_at_its_token_url_and_calls_the_api_elsewhere()
 
 #[tokio::test]
 async fn a_clear_text_token_url_off_loopback_is_refused_before_the_password_is_sent() {
-    let api = MockServer::start().await;
+    let api = MockServer::builder().start().await;
     let airflow = Client::with_password_at(
         &api.uri(),
         "http://airflow.example.com/auth/token",
@@ -184,7 +187,7 @@ async fn a_clear_text_token_url_off_loopback_is_refused_before_the_password_is_s
 async fn an_unverifiable_jwt_403_logs_in_again_and_replays_but_a_permission_403_does_not() {
     // A JWT signed with a secret the server no longer has (restarted without a configured
     // secret) gets 403 "Invalid JWT token": a rejection, like 401.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let (old, new) = (jwt("old-secret", 3600), jwt("new-secret", 3600));
     Mock::given(method("POST"))
         .and(path("/auth/token"))

@@ -26,7 +26,7 @@ fn live_database(id: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn list_databases_sends_filters_and_tolerates_live_values() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/databases"))
         .and(query_param("include", "nonterminated"))
@@ -65,7 +65,7 @@ async fn list_databases_sends_filters_and_tolerates_live_values() {
 
 #[tokio::test]
 async fn get_database_puts_the_id_in_the_path() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/databases/db-7"))
         .and(DataplatHeaders("astra"))
@@ -85,7 +85,7 @@ async fn get_database_puts_the_id_in_the_path() {
 
 #[tokio::test]
 async fn create_database_sends_the_json_body_and_reads_the_location() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let body = json!({
         "name": "orders", "keyspace": "shop", "cloudProvider": "GCP", "tier": "serverless",
         "capacityUnits": 1, "region": "us-east1"
@@ -112,7 +112,7 @@ async fn create_database_sends_the_json_body_and_reads_the_location() {
 
 #[tokio::test]
 async fn scim_bodies_go_out_as_scim_json() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/v2/scim/users"))
         .and(header("content-type", "application/scim+json"))
@@ -141,7 +141,7 @@ async fn scim_bodies_go_out_as_scim_json() {
 #[tokio::test]
 async fn a_byte_stream_answer_streams_the_body_the_request_path_read() {
     use futures::TryStreamExt;
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let document = r#"{"Resources":[{"id":"User"}],"totalResults":1}"#;
     Mock::given(method("GET"))
         .and(path("/v2/scim/ResourceTypes"))

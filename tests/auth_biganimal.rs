@@ -62,7 +62,7 @@ fn granted() -> ResponseTemplate {
 async fn biganimal(
     polls: Vec<ResponseTemplate>,
 ) -> (MockServer, Arc<Mutex<Vec<(Instant, String)>>>) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v3/auth/provider"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({

@@ -97,7 +97,7 @@ async fn api_requests(server: &MockServer) -> Vec<Request> {
 
 #[tokio::test]
 async fn a_thousand_calls_on_an_expired_token_make_one_token_request() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // t1 is born expired (lifetime 0); t2 lives ten minutes.
     let issued = token_endpoint(&server, vec![0, 600], false).await;
     Mock::given(method("GET"))
@@ -134,7 +134,7 @@ async fn a_thousand_calls_on_an_expired_token_make_one_token_request() {
 
 #[tokio::test]
 async fn tokens_are_refreshed_ahead_of_expiry() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // Two-second tokens: refreshed 0.2 s (10 %) before they expire.
     let issued = token_endpoint(&server, vec![2], false).await;
     Mock::given(method("GET"))
@@ -163,7 +163,7 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
 
 #[tokio::test]
 async fn a_401_refreshes_and_replays_once() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let issued = token_endpoint(&server, vec![600], false).await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster"))
@@ -193,7 +193,7 @@ async fn a_401_refreshes_and_replays_once() {
 
 #[tokio::test]
 async fn a_second_401_is_returned_to_the_caller() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let issued = token_endpoint(&server, vec![600], false).await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster"))
@@ -217,7 +217,7 @@ async fn a_second_401_is_returned_to_the_caller() {
 
 #[tokio::test]
 async fn the_legacy_token_format_is_understood() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     token_endpoint(&server, vec![600], true).await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster"))
@@ -235,7 +235,7 @@ async fn the_legacy_token_format_is_understood() {
 
 #[tokio::test]
 async fn wrong_credentials_give_a_typed_error_without_the_secret() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/v2/token"))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({

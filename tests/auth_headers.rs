@@ -23,7 +23,7 @@ fn secret(s: &str) -> SecretString {
 
 #[tokio::test]
 async fn acm_api_key_goes_in_x_auth_token_and_a_401_says_keys_expire() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/environments"))
         .and(header("x-auth-token", KEY))
@@ -69,7 +69,7 @@ impl Respond for Logins {
 
 #[tokio::test]
 async fn acm_login_obtains_a_token_and_logs_in_again_when_it_is_rejected() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let logins = Arc::new(AtomicUsize::new(0));
     Mock::given(method("POST"))
         .and(path("/login"))
@@ -116,7 +116,7 @@ async fn astra_rejects_malformed_tokens_unless_told_otherwise() {
         "{err}"
     );
 
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/databases"))
         .and(header("authorization", "Bearer AstraCS:abc:def"))
@@ -137,7 +137,7 @@ async fn astra_rejects_malformed_tokens_unless_told_otherwise() {
 #[tokio::test]
 async fn airflow_header_forms_and_403_as_rejection() {
     use dataplat::airflow::Client;
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let ok = || ResponseTemplate::new(200).set_body_json(json!({"dags": [], "total_entries": 0}));
     // base64("admin:admin")
     Mock::given(path("/api/v1/dags"))
@@ -223,8 +223,8 @@ async fn airflow_header_forms_and_403_as_rejection() {
 
 #[tokio::test]
 async fn redirects_to_another_origin_never_carry_credentials() {
-    let first = MockServer::start().await;
-    let second = MockServer::start().await;
+    let first = MockServer::builder().start().await;
+    let second = MockServer::builder().start().await;
     Mock::given(path("/environments"))
         .respond_with(
             ResponseTemplate::new(307)
@@ -251,7 +251,7 @@ async fn redirects_to_another_origin_never_carry_credentials() {
     }
 
     // Bearer credentials too, and a same-origin redirect keeps them.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(path("/api/v1/dags"))
         .respond_with(ResponseTemplate::new(302).insert_header("location", "/api/v1/dags-moved"))
         .mount(&server)

@@ -48,7 +48,7 @@ fn cluster_json(id: &str, phase: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn list_projects_unwraps_data_and_sends_the_access_key() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v3/projects"))
         .and(query_param("q", "analytics"))
@@ -87,7 +87,7 @@ async fn list_projects_unwraps_data_and_sends_the_access_key() {
 
 #[tokio::test]
 async fn create_cluster_sends_the_body_and_reads_the_202_acknowledgement() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // The single/HA create shape of FACTS-v3 section 10: no clusterType, no response-only members.
     let expected = json!({
         "clusterName": "orders", "password": "correct-horse-battery",
@@ -141,7 +141,7 @@ async fn create_cluster_sends_the_body_and_reads_the_202_acknowledgement() {
 
 #[tokio::test]
 async fn get_cluster_decodes_strings_points_in_time_and_health() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(format!("/api/v3/projects/{PROJECT}/clusters/p-1")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -177,7 +177,7 @@ async fn get_cluster_decodes_strings_points_in_time_and_health() {
 
 #[tokio::test]
 async fn pgd_cluster_groups_decode_by_cluster_type() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let group = |kind: &str, phase: &str| {
         json!({"clusterType": kind, "groupId": format!("g-{kind}"), "phase": phase,
         "clusterArchitecture": {"clusterArchitectureId": "pgd", "nodes": 3}, "region": {"regionId": "eu-west-1"}})
@@ -217,7 +217,7 @@ async fn pgd_cluster_groups_decode_by_cluster_type() {
 
 #[tokio::test]
 async fn pause_cluster_posts_without_a_body() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path(format!(
             "/api/v3/projects/{PROJECT}/clusters/p-1/pause"
@@ -247,7 +247,7 @@ async fn delete_cluster_accepts_any_2xx_without_reading_the_body() {
         (200, "{\"data\":{\"clusterId\":\"p-1\"}}"),
         (202, "not json"),
     ] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("DELETE"))
             .and(path(format!("/api/v3/projects/{PROJECT}/clusters/p-1")))
             .respond_with(ResponseTemplate::new(status).set_body_string(body))
@@ -267,7 +267,7 @@ async fn delete_cluster_accepts_any_2xx_without_reading_the_body() {
 
 #[tokio::test]
 async fn list_regions_and_the_error_envelope() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(format!("/api/v3/projects/{PROJECT}/cloud-providers/bah:aws/regions")))
         .and(query_param("q", "eu-west-1"))
@@ -332,7 +332,7 @@ async fn list_regions_and_the_error_envelope() {
 
 #[tokio::test]
 async fn pg_versions_repeat_array_query_keys() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(format!("/api/v3/projects/{PROJECT}/pg-versions")))
         .respond_with(
@@ -361,7 +361,7 @@ async fn pg_versions_repeat_array_query_keys() {
 
 #[tokio::test]
 async fn auth_endpoints_are_unwrapped_and_carry_no_credential() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/api/v3/auth/token"))
         .and(body_json(json!({"token": "idp-access"})))

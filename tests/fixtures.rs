@@ -237,6 +237,54 @@ fn unknown_enum_values_and_members_are_kept() {
     assert_eq!(run.extra["brand_new"], json!({"x": [1, 2]}));
 }
 
+/// A discriminated union decodes by its tag in one pass, wherever the tag sits in the object,
+/// and encodes back the same.
+#[test]
+fn discriminated_unions_decode_by_their_tag() {
+    use dataplat::airflow::types::ScheduleInterval;
+    use serde_json::json;
+    for (text, cron) in [
+        (
+            r#"{"__type": "CronExpression", "value": "0 0 * * *"}"#,
+            true,
+        ),
+        (
+            r#"{"value": "0 0 * * *", "__type": "CronExpression"}"#,
+            true,
+        ),
+        (
+            r#"{"__type": "TimeDelta", "days": 1, "seconds": 0, "microseconds": 0}"#,
+            false,
+        ),
+        (
+            r#"{"days": 1, "seconds": 0, "__type": "TimeDelta", "microseconds": 0}"#,
+            false,
+        ),
+    ] {
+        let decoded: ScheduleInterval = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            matches!(decoded, ScheduleInterval::CronExpression(_)),
+            cron,
+            "{text}"
+        );
+        let sent: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert!(
+            same(&sent, &serde_json::to_value(&decoded).unwrap()),
+            "{text}"
+        );
+        // From a JSON value too, not only from text.
+        let from_value: ScheduleInterval = serde_json::from_value(sent).unwrap();
+        assert_eq!(from_value, decoded);
+    }
+    let err = serde_json::from_value::<ScheduleInterval>(json!({"__type": "Solar", "x": 1}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Solar") && err.contains("CronExpression"),
+        "{err}"
+    );
+}
+
 #[test]
 fn loose_comparison_is_not_too_loose() {
     use serde_json::json;

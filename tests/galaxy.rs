@@ -22,7 +22,7 @@ fn cluster_json(id: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn list_cluster_sends_pagination_query_and_decodes_a_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster"))
         .and(query_param("pageSize", "2"))
@@ -53,7 +53,7 @@ async fn list_cluster_sends_pagination_query_and_decodes_a_page() {
 
 #[tokio::test]
 async fn get_cluster_puts_the_id_in_the_path() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster/w-42"))
         .and(DataplatHeaders("galaxy"))
@@ -77,7 +77,7 @@ async fn get_cluster_puts_the_id_in_the_path() {
 
 #[tokio::test]
 async fn create_cluster_sends_the_json_body() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let body = json!({
         "name": "analytics", "cloudRegionId": "aws-us-east1", "catalogRefs": ["c-1"],
         "minWorkers": 1, "maxWorkers": 4, "resultCacheEnabled": false, "warpResiliencyEnabled": false,
@@ -119,7 +119,7 @@ async fn create_cluster_sends_the_json_body() {
 
 #[tokio::test]
 async fn error_bodies_decode_into_the_error_union() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster/missing"))
         .respond_with(
@@ -169,7 +169,7 @@ async fn error_bodies_decode_into_the_error_union() {
 async fn an_undocumented_success_status_keeps_its_body_for_send_raw_and_send() {
     // getCluster documents 200; a 202 is not in the document. The request path has read the
     // body already: both entry points must still show it.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster/w-1"))
         .respond_with(ResponseTemplate::new(202).set_body_json(json!({"queued": "w-1"})))
@@ -197,7 +197,7 @@ async fn an_undocumented_success_status_keeps_its_body_for_send_raw_and_send() {
 
 #[tokio::test]
 async fn a_missing_parameter_or_body_member_is_named_and_nothing_is_sent() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let client = Client::from_base_url(&server.uri());
     let err = client.get_cluster().send().await.unwrap_err();
     assert!(
@@ -225,7 +225,7 @@ async fn a_missing_parameter_or_body_member_is_named_and_nothing_is_sent() {
 
 #[tokio::test]
 async fn path_parameters_are_percent_encoded() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/public/api/v1/cluster/a%20b%2Fc%3Fd%25e"))
         .respond_with(ResponseTemplate::new(200).set_body_json(cluster_json("a b/c?d%e")))

@@ -32,7 +32,7 @@ async fn serve<F>(total: usize, page: F) -> MockServer
 where
     F: Fn(&HashMap<String, String>, usize) -> Value + Send + Sync + 'static,
 {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(Pager(total, page))
         .mount(&server)
@@ -280,7 +280,7 @@ fn client_for(server: &MockServer) -> dataplat::galaxy::Client {
 
 #[tokio::test]
 async fn a_failing_page_ends_the_stream_with_its_error() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(wiremock::matchers::query_param("offset", "100"))
         .respond_with(ResponseTemplate::new(403).set_body_json(

@@ -18,7 +18,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A server answering `answers` in order, then the last one forever.
 async fn sequence(answers: Vec<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let last = answers.last().cloned().expect("at least one answer");
     for answer in answers {
         Mock::given(method("GET"))

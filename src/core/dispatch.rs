@@ -23,20 +23,20 @@ type GenError<E> = progenitor_client::Error<E>;
 ///
 /// The request is adjusted before the future is made, so that the future holds it once, as it
 /// moves into the caller's (an async fn would keep a second copy of its argument).
-pub(crate) fn dispatch<'a, E>(
+pub(crate) fn dispatch<'a, E: Send + 'a>(
     context: &'a Context,
     mut request: Request,
     operation: &'static str,
     adjust: Adjust,
     options: &super::CallOptions,
-) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a {
+) -> Dispatched<'a, E> {
     request
         .headers_mut()
         .insert(USER_AGENT, context.user_agent().clone());
     adjust(&mut request, operation);
     let options = *options;
     let limit = options.timeout.unwrap_or(context.timeout());
-    async move {
+    Box::pin(async move {
         let deadline = Instant::now() + limit;
         let call = path(context, request, operation, options, deadline);
         match tokio::time::timeout_at(deadline, call).await {
@@ -45,8 +45,15 @@ pub(crate) fn dispatch<'a, E>(
                 Failure::Deadline(limit).into_response(),
             )),
         }
-    }
+    })
 }
+
+/// The request path's future, boxed: every operation's future holds a pointer to it rather
+/// than the path's whole state, and proving it `Send` (for streams and spawned calls) is done
+/// once here rather than for every operation, which is what made generated list streams slow
+/// to compile.
+pub(crate) type Dispatched<'a, E> =
+    std::pin::Pin<Box<dyn Future<Output = Result<Answer<'a>, GenError<E>>> + Send + 'a>>;
 
 async fn path<'a, E>(
     context: &'a Context,
@@ -139,17 +146,12 @@ macro_rules! wire_client {
         impl Client {
             /// Sends `request` for the operation `info` names through the shared request path,
             /// with the call's options.
-            pub(crate) fn dispatch_request<E>(
-                &self,
+            pub(crate) fn dispatch_request<'s, E: Send + 's>(
+                &'s self,
                 request: ::reqwest::Request,
                 info: &::progenitor_client::OperationInfo,
                 options: &$crate::core::CallOptions,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    $crate::core::decode::Answer<'_>,
-                    ::progenitor_client::Error<E>,
-                >,
-            > {
+            ) -> $crate::core::dispatch::Dispatched<'s, E> {
                 $crate::core::dispatch::dispatch(
                     ::progenitor_client::ClientInfo::inner(self),
                     request,

@@ -12,6 +12,8 @@
 pub mod auth;
 pub mod config;
 mod context;
+#[doc(hidden)]
+pub mod de;
 pub(crate) mod decode;
 pub(crate) mod dispatch;
 pub mod error;

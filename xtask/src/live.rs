@@ -76,7 +76,8 @@ pub fn start(root: &Path) -> Result<LiveEnv> {
         let dynamic = *api == "acm";
         let spec = root.join(format!("specs/{api}/effective.json"));
         let spec = if dynamic {
-            let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&spec)?)?;
+            let mut doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&spec)?)?;
             arrays_for_unions(&mut doc);
             let copy = logs.path().join(format!("{api}-for-prism.json"));
             std::fs::write(&copy, serde_json::to_string(&doc)?)?;

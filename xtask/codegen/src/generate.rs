@@ -93,6 +93,10 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
         .unwrap_or(false);
     let n = crate::keep_unknown::rewrite(&mut parsed, php_empty).map_err(problem)?;
     passes.push(count("keep_unknown", n, None));
+    let n = crate::tagged_unions::rewrite(&mut parsed);
+    passes.push(count("tagged_unions", n, None));
+    let n = crate::prune_builders::prune(&mut parsed);
+    passes.push(count("prune_builders (kept)", n, None));
     passes.push(count(
         "no_api_version",
         crate::no_api_version::remove(&mut parsed),

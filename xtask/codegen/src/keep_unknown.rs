@@ -239,10 +239,16 @@ fn deserialize_impl(
         let (slot, ty, key, tag, ident) = (&slots[i], &m.ty, &m.key, &tags[i], &m.ident);
         slot_decls
             .push(quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;));
-        let value = match &m.with {
+        // `Option::deserialize` is what an `Option` member does anyway: only "required" is
+        // left of it.
+        let with = m
+            .with
+            .as_ref()
+            .filter(|p| quote!(#p).to_string() != ":: std :: option :: Option :: deserialize");
+        let read = match with {
             // Loosely written maps (`[]`, `""`, JSON text), when the document asks.
             None if php_empty && is_map(ty) => {
-                quote!(map.next_value::<crate::core::tolerant::Php<#ty>>()?.0)
+                quote!(crate::core::de::member_php(&mut #slot, &mut map, #key)?)
             }
             Some(path) => quote! {{
                 struct __With(#ty);
@@ -251,24 +257,18 @@ fn deserialize_impl(
                         #path(d).map(__With)
                     }
                 }
-                map.next_value::<__With>()?.0
+                let mut with: ::std::option::Option<__With> = ::std::option::Option::None;
+                crate::core::de::member(&mut with, &mut map, #key)?;
+                #slot = with.map(|w| w.0);
             }},
-            None => quote!(map.next_value::<#ty>()?),
+            None => quote!(crate::core::de::member(&mut #slot, &mut map, #key)?),
         };
-        reads.push(quote! {
-            #field::#tag => {
-                if #slot.is_some() {
-                    return ::std::result::Result::Err(<A::Error as ::serde::de::Error>::duplicate_field(#key));
-                }
-                #slot = ::std::option::Option::Some(#value);
-            }
-        });
-        let missing = quote!(<A::Error as ::serde::de::Error>::missing_field(#key));
+        reads.push(quote!(#field::#tag => #read,));
         let value = match (&m.default, &m.with) {
             (Some(None), _) => quote!(#slot.unwrap_or_default()),
             (Some(Some(path)), _) => quote!(#slot.unwrap_or_else(#path)),
             (None, None) if is_option(ty) => quote!(#slot.unwrap_or(::std::option::Option::None)),
-            _ => quote!(#slot.ok_or_else(|| #missing)?),
+            _ => quote!(crate::core::de::required(#slot, #key)?),
         };
         finals.push(quote!(#ident: #value));
     }
@@ -367,10 +367,7 @@ fn deserialize_impl(
                             match key {
                                 #(#reads)*
                                 #field::Unknown(name) => {
-                                    #[cfg(feature = "fixtures")]
-                                    crate::core::fixtures::unknown_member(#type_name, &name);
-                                    let value = map.next_value::<::serde_json::Value>()?;
-                                    #extra.insert(name, value);
+                                    crate::core::de::unknown(&mut #extra, name, &mut map, #type_name)?
                                 }
                             }
                         }

@@ -20,7 +20,9 @@ mod open_enums;
 mod paginate;
 mod path_segments;
 mod pointer;
+mod prune_builders;
 mod syntax;
+mod tagged_unions;
 mod unset_fields;
 mod wrap_send;
 

@@ -374,11 +374,12 @@ pub fn add_streams(
                             if let Some(token) = token {
                                 request = request.page_token(token);
                             }
-                            let call = request.send();
-                            async move {
-                                let page = call.await?.into_inner();
-                                Ok((#pg::parts::items(page.#items_field), #pg::parts::token(page.#next_field)))
-                            }
+                            ::futures::FutureExt::map(request.send(), |answer| {
+                                answer.map(|page| {
+                                    let page = page.into_inner();
+                                    (#pg::parts::items(page.#items_field), #pg::parts::token(page.#next_field))
+                                })
+                            })
                         })
                     },
                     format!("page tokens (`pageToken`, pages of {size})"),
@@ -393,10 +394,12 @@ pub fn add_streams(
                     quote! {
                         #pg::by_offset(#size, move |offset: u64| {
                             let call = configure(self.#request()).limit(#size).offset(offset).send();
-                            async move {
-                                let page = call.await?.into_inner();
-                                Ok((#pg::parts::items(page.#items_field), #pg::parts::count(page.#total_field)))
-                            }
+                            ::futures::FutureExt::map(call, |answer| {
+                                answer.map(|page| {
+                                    let page = page.into_inner();
+                                    (#pg::parts::items(page.#items_field), #pg::parts::count(page.#total_field))
+                                })
+                            })
                         })
                     },
                     format!(
@@ -420,8 +423,9 @@ pub fn add_streams(
                             if let Some(after) = after {
                                 request = request.starting_after(after);
                             }
-                            let call = request.send();
-                            async move { Ok(call.await?.into_inner() #unwrap) }
+                            ::futures::FutureExt::map(request.send(), |answer| {
+                                answer.map(|page| page.into_inner() #unwrap)
+                            })
                         })
                     },
                     format!("`starting_after` the last item's id (pages of {size})"),
@@ -435,10 +439,9 @@ pub fn add_streams(
                     quote! {
                         #pg::by_page_number(#size, move |page: u64| {
                             let call = configure(self.#request()).page(page).limit(#size).send();
-                            async move {
-                                let answer = call.await?.into_inner();
-                                Ok(#pg::parts::items(answer.#items_field))
-                            }
+                            ::futures::FutureExt::map(call, |answer| {
+                                answer.map(|page| #pg::parts::items(page.into_inner().#items_field))
+                            })
                         })
                     },
                     format!("`page` (from 1) and `limit` (pages of {size})"),
@@ -455,7 +458,9 @@ pub fn add_streams(
                     item,
                     quote! {
                         let call = configure(self.#request()).send();
-                        #pg::whole(async move { Ok(call.await?.into_inner() #unwrap) })
+                        #pg::whole(::futures::FutureExt::map(call, |answer| {
+                            answer.map(|page| page.into_inner() #unwrap)
+                        }))
                     },
                     "one request (the API does not page this list)".to_string(),
                 )
@@ -467,7 +472,9 @@ pub fn add_streams(
                     item,
                     quote! {
                         let call = configure(self.#request()).send();
-                        #pg::whole(async move { Ok(#pg::parts::items(call.await?.into_inner().#items_field)) })
+                        #pg::whole(::futures::FutureExt::map(call, |answer| {
+                            answer.map(|page| #pg::parts::items(page.into_inner().#items_field))
+                        }))
                     },
                     "one request (the API does not page this list)".to_string(),
                 )
@@ -479,12 +486,22 @@ pub fn add_streams(
              the stream's. Memory holds one page at a time.",
             op.operation_id
         );
+        // The public method only boxes `configure`: the stream is built in a method that is
+        // not generic, where the compiler proves the page futures `Send` once for all
+        // streams (in a generic method it proves it again for each, a large part of a build).
+        let inner = format_ident!("{}_boxed", method);
         methods.push(quote! {
             #[doc = #doc]
             pub fn #method<'a, F>(&'a self, configure: F) -> #pg::ItemStream<'a, #item, crate::core::Error<#err>>
             where
                 F: Fn(builder::#builder<'a>) -> builder::#builder<'a> + Send + 'a,
             {
+                self.#inner(::std::boxed::Box::new(configure))
+            }
+            fn #inner<'a>(
+                &'a self,
+                configure: ::std::boxed::Box<dyn Fn(builder::#builder<'a>) -> builder::#builder<'a> + Send + 'a>,
+            ) -> #pg::ItemStream<'a, #item, crate::core::Error<#err>> {
                 #body
             }
         });
