@@ -260,6 +260,12 @@ fn discriminated_unions_decode_by_their_tag() {
             r#"{"days": 1, "seconds": 0, "__type": "TimeDelta", "microseconds": 0}"#,
             false,
         ),
+        // As Airflow 2.11 sends relativedelta(months=1, day=1): unset absolute members null
+        // (ScheduleIntervalSchema().dump, and tests/live_airflow2.rs against the server).
+        (
+            r#"{"__type": "RelativeDelta", "years": 0, "months": 1, "days": 0, "leapdays": 0, "hours": 0, "minutes": 0, "seconds": 0, "microseconds": 0, "year": null, "month": null, "day": 1, "hour": null, "minute": null, "second": null, "microsecond": null}"#,
+            false,
+        ),
     ] {
         let decoded: ScheduleInterval = serde_json::from_str(text).unwrap();
         assert_eq!(

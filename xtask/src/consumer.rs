@@ -60,6 +60,20 @@ pub struct Built {
 
 /// Packages the workspace and builds every consumer; returns the executables.
 pub fn build(root: &Path) -> Result<Vec<Built>> {
+    build_variants(root, &VARIANTS, None)
+}
+
+/// Cold builds, dependencies included, each in a target directory of its own under `scratch`
+/// (for `cargo xtask bench`'s build-cost rows): the time a user's first `cargo build` takes.
+pub fn build_cold(root: &Path, names: &[&str], scratch: &Path) -> Result<Vec<Built>> {
+    let variants: Vec<Variant> = VARIANTS
+        .into_iter()
+        .filter(|v| names.contains(&v.name))
+        .collect();
+    build_variants(root, &variants, Some(scratch))
+}
+
+fn build_variants(root: &Path, variants: &[Variant], cold: Option<&Path>) -> Result<Vec<Built>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let base = cache_root().join("consumer");
     let packages = base.join("packages");
@@ -123,7 +137,11 @@ pub fn build(root: &Path) -> Result<Vec<Built>> {
         lock_hash(std::slice::from_ref(&lock))?
     ));
     let mut built = Vec::new();
-    for variant in &VARIANTS {
+    for variant in variants {
+        let target = match cold {
+            Some(scratch) => scratch.join(format!("target-{}", variant.name)),
+            None => target.clone(),
+        };
         let dir = base.join("crates").join(variant.name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("src"))?;

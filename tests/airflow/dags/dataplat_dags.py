@@ -52,3 +52,26 @@ for i in range(5):
         tags=["dataplat", "idle"],
     ):
         EmptyOperator(task_id="noop")
+
+# One DAG per schedule kind, never unpaused (new DAGs start paused): what the API really sends
+# for each (Airflow 2 serialises a relativedelta's unset absolute fields, `year` and the rest, as
+# null, which its own document calls required integers).
+from datetime import timedelta  # noqa: E402
+
+from dateutil.relativedelta import relativedelta  # noqa: E402
+
+for name, schedule in [
+    ("cron", "0 3 * * *"),
+    ("preset", "@daily"),
+    ("timedelta", timedelta(hours=6)),
+    ("relativedelta", relativedelta(months=1, day=1)),
+]:
+    with DAG(
+        dag_id=f"dataplat_schedule_{name}",
+        description=f"Never run; its schedule is a {name}",
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        tags=["dataplat", "schedules"],
+    ):
+        EmptyOperator(task_id="noop")
