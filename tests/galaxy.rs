@@ -81,7 +81,7 @@ async fn create_cluster_sends_the_json_body() {
     let body = json!({
         "name": "analytics", "cloudRegionId": "aws-us-east1", "catalogRefs": ["c-1"],
         "minWorkers": 1, "maxWorkers": 4, "resultCacheEnabled": false, "warpResiliencyEnabled": false,
-        "processingMode": "Batch"
+        "processingMode": "Batch", "privateLinkCluster": false
     });
     Mock::given(method("POST"))
         .and(path("/public/api/v1/cluster"))
@@ -103,6 +103,7 @@ async fn create_cluster_sends_the_json_body() {
                 .max_workers(4)
                 .result_cache_enabled(false)
                 .warp_resiliency_enabled(false)
+                .private_link_cluster(false)
                 .processing_mode(Some("Batch".to_string())),
         )
         .send()
@@ -240,4 +241,58 @@ async fn path_parameters_are_percent_encoded() {
         .unwrap()
         .into_inner();
     assert_eq!(cluster.cluster_id, "a b/c?d%e");
+}
+
+/// Granting moved: the current provider posts to `/role/{roleId}/privilege:grant` (not the 2023
+/// `/role/{roleId}:grant`), and `AiModel` is a kind it sends (specs/galaxy/patches.json).
+#[tokio::test]
+async fn grant_privilege_posts_to_the_current_path() {
+    let server = MockServer::builder().start().await;
+    let body = json!({
+        "entityId": "m-1", "entityKind": "AiModel", "grantKind": "Allow", "grantOption": false,
+        "privilege": "Select"
+    });
+    Mock::given(method("POST"))
+        .and(path("/public/api/v1/role/r-1/privilege:grant"))
+        .and(body_json(&body))
+        .and(DataplatHeaders("galaxy"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Client::from_base_url(&server.uri())
+        .grant_privilege_of_role()
+        .role_id("r-1")
+        .body(serde_json::from_value::<types::GrantPrivilege>(body.clone()).unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// An authored operation with a path parameter and a typed answer: a data product.
+#[tokio::test]
+async fn get_data_product_decodes_the_provider_members() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path("/public/api/v1/dataProduct/d-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "dataProductId": "d-1", "name": "orders", "summary": "Orders", "catalogId": "c-1",
+            "schemaName": "orders", "defaultClusterId": "w-1",
+            "contacts": [{"userId": "u-1", "email": "a@example.com"}],
+            "links": [{"name": "wiki", "uri": "https://example.com"}],
+            "brandNew": 1
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let product = Client::from_base_url(&server.uri())
+        .get_data_product()
+        .data_product_id("d-1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(product.data_product_id, "d-1");
+    assert_eq!(product.catalog_id.as_deref(), Some("c-1"));
+    assert_eq!(product.extra["brandNew"], json!(1));
 }

@@ -415,7 +415,8 @@ async fn galaxy_against_prism() {
     call!(r, "getCluster", g.get_cluster().cluster_id("w-1"));
     call!(r, "createCluster", g.create_cluster().body(from_json::<types::CreateClusterConfiguration>(json!({
         "name": "analytics", "cloudRegionId": "aws-us-east1", "catalogRefs": ["c-1"],
-        "minWorkers": 1, "maxWorkers": 4, "warpResiliencyEnabled": false, "resultCacheEnabled": false
+        "minWorkers": 1, "maxWorkers": 4, "warpResiliencyEnabled": false, "resultCacheEnabled": false,
+        "privateLinkCluster": false
     }))));
     call!(
         r,
@@ -489,6 +490,178 @@ async fn galaxy_against_prism() {
     call!(r, "listColumnMask", g.list_column_mask());
     call!(r, "listRowFilter", g.list_row_filter());
     r.finish("galaxy", 15);
+}
+
+/// The operations authored from Starburst's current Terraform provider (specs/galaxy/authored),
+/// and one that moved, against Prism's mock of the effective document.
+#[cfg(feature = "galaxy")]
+#[tokio::test]
+#[ignore = "needs the Prism mocks that `cargo xtask test` starts"]
+async fn galaxy_current_surface_against_prism() {
+    use dataplat::galaxy::{Client, types};
+    let g = Client::with_context(
+        &url("galaxy"),
+        bearer_context(&dataplat::galaxy::PROFILE, "galaxy-token"),
+    );
+    let mut r = Report::default();
+    // Typed catalogs.
+    call!(
+        r,
+        "listCatalogOfCatalogType",
+        g.list_catalog_of_catalog_type()
+            .catalog_type("s3")
+            .page_size(10)
+    );
+    call!(
+        r,
+        "createCatalogOfCatalogType",
+        g.create_catalog_of_catalog_type()
+            .catalog_type("postgresql")
+            .body(from_json::<types::NewTypedCatalog>(
+                json!({"name": "orders", "readOnly": true, "endpoint": "db.example.com", "port": 5432})
+            ))
+    );
+    call!(
+        r,
+        "getCatalogOfCatalogType",
+        g.get_catalog_of_catalog_type()
+            .catalog_type("s3")
+            .catalog_id("c-1")
+    );
+    call!(
+        r,
+        "validateCatalogOfCatalogType",
+        g.validate_catalog_of_catalog_type()
+            .catalog_type("s3")
+            .catalog_id("c-1")
+    );
+    call!(
+        r,
+        "deleteCatalogOfCatalogType",
+        g.delete_catalog_of_catalog_type()
+            .catalog_type("s3")
+            .catalog_id("c-1")
+    );
+    call!(
+        r,
+        "getSchemaOfCatalog",
+        g.get_schema_of_catalog().catalog_id("c-1").schema_id("s-1")
+    );
+    call!(
+        r,
+        "getTableOfCatalogSchema",
+        g.get_table_of_catalog_schema()
+            .catalog_id("c-1")
+            .schema_id("s-1")
+            .table_id("t-1")
+    );
+    // Data quality.
+    call!(
+        r,
+        "getDataQualitySummaryOfCatalog",
+        g.get_data_quality_summary_of_catalog().catalog_id("c-1")
+    );
+    call!(r, "getDataQualitySummary", g.get_data_quality_summary());
+    call!(
+        r,
+        "listDataQualityCheck",
+        g.list_data_quality_check().catalog_id("c-1")
+    );
+    call!(
+        r,
+        "createDataQualityCheck",
+        g.create_data_quality_check()
+            .body(from_json::<types::NewDataQualityCheck>(json!({
+                "catalogId": "c-1", "schemaId": "s-1", "tableId": "t-1", "name": "no_nulls",
+                "category": "Completeness", "kind": "SqlQuery", "severity": "High",
+                "query": "SELECT count(*) = 0 FROM t WHERE id IS NULL"
+            })))
+    );
+    call!(
+        r,
+        "getDataQualityCheck",
+        g.get_data_quality_check().data_quality_check_id("q-1")
+    );
+    call!(
+        r,
+        "getEvaluationOfDataQualityCheck",
+        g.get_evaluation_of_data_quality_check()
+            .data_quality_check_id("q-1")
+    );
+    // Data products.
+    call!(r, "listDataProduct", g.list_data_product().page_size(5));
+    call!(
+        r,
+        "createDataProduct",
+        g.create_data_product()
+            .body(from_json::<types::NewDataProduct>(json!({
+                "name": "orders", "catalogId": "c-1", "schemaName": "orders", "summary": "Orders"
+            })))
+    );
+    call!(
+        r,
+        "getDataProduct",
+        g.get_data_product().data_product_id("d-1")
+    );
+    call!(
+        r,
+        "listUsageExampleOfDataProduct",
+        g.list_usage_example_of_data_product()
+            .data_product_id("d-1")
+    );
+    call!(
+        r,
+        "deleteDataProduct",
+        g.delete_data_product().data_product_id("d-1")
+    );
+    // Accounts and networking.
+    call!(
+        r,
+        "listCrossAccountIamRole",
+        g.list_cross_account_iam_role()
+    );
+    call!(
+        r,
+        "createCrossAccountIamRole",
+        g.create_cross_account_iam_role()
+            .body(from_json::<types::NewCrossAccountIamRole>(json!({
+                "aliasName": "lake", "awsIamArn": "arn:aws:iam::123456789012:role/lake"
+            })))
+    );
+    call!(
+        r,
+        "getCrossAccountIamRoleMetadata",
+        g.get_cross_account_iam_role_metadata()
+    );
+    call!(r, "listPrivatelink", g.list_privatelink());
+    call!(
+        r,
+        "getPrivatelink",
+        g.get_privatelink().privatelink_id("p-1")
+    );
+    call!(r, "listGroup", g.list_group().page_size(5));
+    call!(r, "listFileIngestSource", g.list_file_ingest_source());
+    call!(r, "listKafkaIngestSource", g.list_kafka_ingest_source());
+    // SQL jobs.
+    call!(r, "listSqlJob", g.list_sql_job());
+    call!(r, "getSqlJob", g.get_sql_job().sql_job_id("j-1"));
+    call!(
+        r,
+        "getSqlJobStatusOfSqlJob",
+        g.get_sql_job_status_of_sql_job().sql_job_id("j-1")
+    );
+    // Moved: privilege grants under /role/{roleId}/privilege:grant.
+    call!(
+        r,
+        "grantPrivilegeOfRole",
+        g.grant_privilege_of_role()
+            .role_id("r-1")
+            .body(from_json::<types::GrantPrivilege>(json!({
+                "entityId": "c-1", "entityKind": "AiModel", "grantKind": "Allow",
+                "grantOption": false, "privilege": "Select"
+            })))
+    );
+    r.finish("galaxy (current surface)", 30);
 }
 
 #[cfg(feature = "astra")]

@@ -105,6 +105,59 @@ async fn galaxy_token_stream_returns_every_cluster() {
     }
 }
 
+/// The operations authored from Galaxy's current surface page the same way: data products
+/// (no path parameter) and typed catalogs (a path parameter kept on every page).
+#[tokio::test]
+async fn galaxy_current_surface_lists_stream_every_item() {
+    let product_page = |q: &HashMap<String, String>, total: usize| {
+        let mut page = galaxy_page(q, total);
+        let ids: Vec<Value> = page["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| json!({"dataProductId": c["clusterId"], "name": "orders"}))
+            .collect();
+        page["result"] = Value::Array(ids);
+        page
+    };
+    for total in [0, 250] {
+        let server = serve(total, product_page).await;
+        let client = client_for(&server);
+        let products = client
+            .list_data_product_stream(|b| b.page_size(100))
+            .collect_items(None)
+            .await
+            .unwrap();
+        assert_eq!(products.len(), total);
+        assert!(
+            products
+                .iter()
+                .enumerate()
+                .all(|(i, p)| p.data_product_id == format!("w-{i}"))
+        );
+        assert_eq!(requests(&server).await, total.div_ceil(100).max(1));
+
+        let catalogs = client
+            .list_catalog_of_catalog_type_stream(|b| b.catalog_type("s3").page_size(100))
+            .collect_items(None)
+            .await
+            .unwrap();
+        assert_eq!(catalogs.len(), total);
+        let paths: std::collections::BTreeSet<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.url.path().contains("catalogType"))
+            .map(|r| r.url.path().to_string())
+            .collect();
+        assert_eq!(
+            paths.into_iter().collect::<Vec<_>>(),
+            ["/public/api/v1/catalogType/s3/catalog"]
+        );
+    }
+}
+
 /// Airflow: limit/offset with total_entries; the server caps a page at `cap` whatever the
 /// client asks (its maximum_page_limit).
 fn airflow_page(cap: usize) -> impl Fn(&HashMap<String, String>, usize) -> Value + Send + Sync {

@@ -83,6 +83,16 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
                     ));
                 }
             }
+            for graft in record.graft.iter().filter(|g| g.authored) {
+                report
+                    .failures
+                    .extend(unevidenced(&doc, &graft.operations).into_iter().map(|op| {
+                        format!(
+                            "{file}: {op}, grafted from the authored {}, carries no x-dataplat-evidence or no x-dataplat-confidence",
+                            graft.source.file
+                        )
+                    }));
+            }
             let started = Instant::now();
             match dataplat_codegen::generate(&file, &doc) {
                 Ok(_) => report.generation = Some(started.elapsed()),
@@ -93,6 +103,28 @@ pub fn check_api(api: &ApiDir) -> ApiReport {
         }
     }
     report
+}
+
+/// Which of `operations` (`"METHOD /path"`) lack a non-empty `x-dataplat-evidence` or a
+/// `x-dataplat-confidence` in `doc` (or are missing from it).
+fn unevidenced(doc: &serde_json::Value, operations: &[String]) -> Vec<String> {
+    operations
+        .iter()
+        .filter(|spec| {
+            let Some((method, path)) = spec.split_once(' ') else {
+                return true;
+            };
+            let op = &doc["paths"][path][method.to_lowercase()];
+            let evidence = match &op["x-dataplat-evidence"] {
+                serde_json::Value::Array(items) => !items.is_empty(),
+                serde_json::Value::Object(map) => !map.is_empty(),
+                serde_json::Value::String(text) => !text.trim().is_empty(),
+                _ => false,
+            };
+            !(evidence && op["x-dataplat-confidence"].is_string())
+        })
+        .cloned()
+        .collect()
 }
 
 /// Operations marked `x-dataplat-confidence: confirmed` (authored documents).

@@ -56,6 +56,11 @@ pub struct Graft {
     pub source: Source,
     /// Why these operations are grafted.
     pub reason: String,
+    /// The secondary document is authored here from evidence (Galaxy's current surface): then
+    /// `specs check` requires `x-dataplat-evidence` and `x-dataplat-confidence` on each of its
+    /// operations.
+    #[serde(default)]
+    pub authored: bool,
     /// `"METHOD /path"` of each operation to take.
     pub operations: Vec<String>,
 }
