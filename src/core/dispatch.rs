@@ -1,6 +1,7 @@
 //! The request path of every generated operation: what each client's `dispatch_request`
 //! calls where progenitor would call its `pre`, `exec` and `post` hooks.
 
+use futures::FutureExt;
 use reqwest::Request;
 use reqwest::header::USER_AGENT;
 use tokio::time::Instant;
@@ -36,16 +37,22 @@ pub(crate) fn dispatch<'a, E: Send + 'a>(
     adjust(&mut request, operation);
     let options = *options;
     let limit = options.timeout.unwrap_or(context.timeout());
-    Box::pin(async move {
-        let deadline = Instant::now() + limit;
-        let call = path(context, request, operation, options, deadline);
-        match tokio::time::timeout_at(deadline, call).await {
+    // The deadline starts now: dispatch runs when the operation's future is first polled.
+    let deadline = Instant::now() + limit;
+    // One future, boxed once: the path's state holds the request and the options once (an
+    // async fn would hold its arguments and a copy of them), under one timer for the call.
+    Box::pin(
+        tokio::time::timeout_at(
+            deadline,
+            path(context, request, operation, options, deadline),
+        )
+        .map(move |outcome| match outcome {
             Ok(result) => result,
             Err(_) => Err(GenError::UnexpectedResponse(
                 Failure::Deadline(limit).into_response(),
             )),
-        }
-    })
+        }),
+    )
 }
 
 /// The request path's future, boxed: every operation's future holds a pointer to it rather
@@ -55,45 +62,53 @@ pub(crate) fn dispatch<'a, E: Send + 'a>(
 pub(crate) type Dispatched<'a, E> =
     std::pin::Pin<Box<dyn Future<Output = Result<Answer<'a>, GenError<E>>> + Send + 'a>>;
 
-async fn path<'a, E>(
+/// What [`dispatch`] runs within the call's deadline. A function returning an `async move`
+/// block rather than an async fn, so that its future holds each argument once.
+fn path<'a, E>(
     context: &'a Context,
     mut request: Request,
     operation: &'static str,
     options: super::CallOptions,
     deadline: Instant,
-) -> Result<Answer<'a>, GenError<E>> {
-    if let Some(why) = refusal(context, &request, Purpose::Api) {
-        // With a credential, the refusal is about it; otherwise about the body.
-        return Err(if context.credential().is_some() {
-            auth_failure(AuthError::new(
-                context.api(),
-                "configuration",
-                AuthErrorKind::Configuration,
-                why,
-            ))
-        } else {
-            GenError::InvalidRequest(why)
-        });
+) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a
+where
+    E: 'a,
+{
+    async move {
+        if let Some(why) = refusal(context, &request, Purpose::Api) {
+            // With a credential, the refusal is about it; otherwise about the body.
+            return Err(if context.credential().is_some() {
+                auth_failure(AuthError::new(
+                    context.api(),
+                    "configuration",
+                    AuthErrorKind::Configuration,
+                    why,
+                ))
+            } else {
+                GenError::InvalidRequest(why)
+            });
+        }
+        authorize(context, &mut request)
+            .await
+            .map_err(auth_failure)?;
+        let mut answer =
+            match execute(context, &mut request, Purpose::Api, &options, deadline).await {
+                Ok(answer) => answer,
+                Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
+                Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
+            };
+        // Kept (shared, not copied) so that an error built from this answer can redact what the
+        // request body carried.
+        answer.sent = request.body_mut().as_mut().and_then(share_body);
+        if answer.rejected {
+            let error = rejection(context, operation, &answer);
+            return Err(GenError::UnexpectedResponse(rejected(
+                answer,
+                Failure::Auth(error),
+            )));
+        }
+        Ok(answer)
     }
-    authorize(context, &mut request)
-        .await
-        .map_err(auth_failure)?;
-    let mut answer = match execute(context, &mut request, Purpose::Api, &options, deadline).await {
-        Ok(answer) => answer,
-        Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
-        Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
-    };
-    // Kept (shared, not copied) so that an error built from this answer can redact what the
-    // request body carried.
-    answer.sent = request.body_mut().as_mut().and_then(share_body);
-    if answer.rejected {
-        let error = rejection(context, operation, &answer);
-        return Err(GenError::UnexpectedResponse(rejected(
-            answer,
-            Failure::Auth(error),
-        )));
-    }
-    Ok(answer)
 }
 
 /// Adds the credential header (fetching a token if needed).
