@@ -24,6 +24,7 @@ type GenError<E> = progenitor_client::Error<E>;
 ///
 /// The request is adjusted before the future is made, so that the future holds it once, as it
 /// moves into the caller's (an async fn would keep a second copy of its argument).
+#[allow(clippy::result_large_err)] // progenitor's error type, as the generated code returns it
 pub(crate) fn dispatch<'a, E: Send + 'a>(
     context: &'a Context,
     mut request: Request,
@@ -64,6 +65,7 @@ pub(crate) type Dispatched<'a, E> =
 
 /// What [`dispatch`] runs within the call's deadline. A function returning an `async move`
 /// block rather than an async fn, so that its future holds each argument once.
+#[allow(clippy::manual_async_fn)] // on purpose: see above
 fn path<'a, E>(
     context: &'a Context,
     mut request: Request,
