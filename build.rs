@@ -67,5 +67,19 @@ fn generate_one(root: &Path, name: &str, spec: &Path, out: &Path) -> Result<(), 
         )
     })?;
     std::fs::write(out.join(format!("{name}.rs")), generated.code)
-        .map_err(|e| format!("error: writing {name}.rs: {e}"))
+        .map_err(|e| format!("error: writing {name}.rs: {e}"))?;
+    // Typed mock servers (`mock` feature): from the same document, for the module `crate::<api>`.
+    if std::env::var_os("CARGO_FEATURE_MOCK").is_some() {
+        let mock = dataplat_codegen::generate_mock(&shown, &doc, &format!("crate::{name}"))
+            .map_err(|problems| {
+                let lines: Vec<String> = problems.iter().map(|p| format!("error: {p}")).collect();
+                format!(
+                    "{}\nerror: the `{name}` mock server cannot be generated",
+                    lines.join("\n")
+                )
+            })?;
+        std::fs::write(out.join(format!("{name}_mock.rs")), mock)
+            .map_err(|e| format!("error: writing {name}_mock.rs: {e}"))?;
+    }
+    Ok(())
 }

@@ -110,6 +110,33 @@ pub(crate) fn astro(profile: &'static ApiProfile, token: &SecretString) -> Conte
         .with_rate_limits(astro_limits())
 }
 
+/// Serves `items` at `GET <path>` (the full path) as Airflow pages them, both versions.
+#[cfg(feature = "mock")]
+pub fn mock_pages<'a, T: serde::Serialize>(
+    server: &'a crate::core::mock::MockServer,
+    path: &str,
+    key: &str,
+    items: &[T],
+) -> crate::core::mock::Mock<'a> {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).expect("an item serialises"))
+        .collect();
+    let key = key.to_string();
+    crate::core::mock::serve_pages(server, path, move |query| {
+        let number = |name: &str, default: usize| {
+            query
+                .get(name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let limit = number("limit", 100).min(100);
+        let offset = number("offset", 0);
+        let end = (offset + limit).min(items.len());
+        serde_json::json!({key.as_str(): items[offset.min(end)..end], "total_entries": items.len()})
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -50,6 +50,13 @@ macro_rules! generated_client {
             include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
         }
         pub use generated::*;
+        /// progenitor's httpmock helpers for this API (the `mock` feature); the API's `mock`
+        /// module re-exports them with its auth endpoints.
+        #[cfg(feature = "mock")]
+        #[allow(missing_docs, clippy::all, unused_imports)]
+        mod generated_mock {
+            include!(concat!(env!("OUT_DIR"), "/", $name, "_mock.rs"));
+        }
     };
 }
 #[allow(unused_imports)]

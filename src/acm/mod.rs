@@ -6,6 +6,8 @@
 
 crate::generated_client!("acm");
 
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wire;
 
 pub mod auth;

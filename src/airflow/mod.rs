@@ -3,6 +3,8 @@
 crate::generated_client!("airflow");
 
 pub mod auth;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wait;
 
 use crate::core::ApiProfile;

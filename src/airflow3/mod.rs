@@ -8,6 +8,8 @@
 crate::generated_client!("airflow3");
 
 pub mod auth;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wait;
 
 use crate::core::{ApiProfile, detail_is};

@@ -4,6 +4,8 @@
 crate::generated_client!("astra");
 
 pub mod auth;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wait;
 
 pub use auth::TokenFormat;

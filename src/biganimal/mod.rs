@@ -12,6 +12,8 @@ crate::generated_client!("biganimal");
 
 pub mod auth;
 mod helpers;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wait;
 pub use helpers::{CONDITION_DEPLOYED, PHASE_HEALTHY, PHASE_PAUSED, PHASE_WAITING_FOR_KEY};
 

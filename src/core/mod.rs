@@ -23,6 +23,8 @@ pub(crate) mod failure;
 pub mod fixtures;
 mod http;
 pub mod limits;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod options;
 pub mod pagination;
 pub(crate) mod path;

@@ -3,6 +3,8 @@
 crate::generated_client!("galaxy");
 
 pub mod auth;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod wait;
 
 pub use auth::GalaxyCredentials;

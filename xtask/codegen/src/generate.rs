@@ -27,7 +27,7 @@ pub struct Generated {
 /// of the shared request path (the `dispatch` pass), so a call that was not rewritten does not
 /// compile and no client can bypass that path. The inner type carries that path's state. Tags are merged because vendors' tags collide once
 /// turned into trait names (Astra "Private Link" / "Private-Link").
-fn settings() -> GenerationSettings {
+pub(crate) fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
     s.with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)

@@ -15,6 +15,7 @@ mod docs;
 mod expect;
 mod generate;
 mod keep_unknown;
+mod mock;
 mod no_api_version;
 mod open_enums;
 mod paginate;
@@ -29,6 +30,7 @@ mod wrap_send;
 pub use checks::check;
 pub use expect::PassCount;
 pub use generate::{Generated, generate};
+pub use mock::generate_mock;
 pub use pointer::escape as escape_pointer;
 
 use std::fmt;
