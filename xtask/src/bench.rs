@@ -106,7 +106,7 @@ pub fn run_all(root: &Path, quick: bool) -> Result<()> {
             },
             if one.max(many) <= 1.05 { "✓" } else { "✗" }
         );
-        rows.push((format!("request overhead: {case}"), result, verdict.into()));
+        rows.push((format!("request overhead: {case}"), result, verdict));
     }
 
     // 2. Token concurrency and pagination memory.
@@ -316,13 +316,14 @@ fn counted_calls(case: &str) -> u64 {
     if case.contains("page") { 80 } else { 400 }
 }
 
+/// Instructions per call, `(dataplat, raw reqwest)`, by case and number of callers.
+type Counts = std::collections::BTreeMap<(&'static str, u64), (u64, u64)>;
+
 /// Client-side instructions per call of each case and number of callers, `(dataplat, raw
 /// reqwest)`, counted by callgrind inside the bench's `Measured::poll` alone (no setup, no
 /// server): a figure that, unlike time, is the same on every run. Empty, with a note, when
 /// valgrind is not installed.
-fn instruction_counts(
-    root: &Path,
-) -> Result<std::collections::BTreeMap<(&'static str, u64), (u64, u64)>> {
+fn instruction_counts(root: &Path) -> Result<Counts> {
     let mut out = std::collections::BTreeMap::new();
     if Command::new("valgrind").arg("--version").output().is_err() {
         eprintln!("valgrind not found: no instruction counts");

@@ -186,7 +186,10 @@ mod tests {
     fn base_path_is_the_first_servers_path() {
         for (servers, expected) in [
             (json!([{"url": "/api/v1"}]), "/api/v1"),
-            (json!([{"url": "https://portal.example.com/api/v3"}]), "/api/v3"),
+            (
+                json!([{"url": "https://portal.example.com/api/v3"}]),
+                "/api/v3",
+            ),
             (json!([{"url": "https://acm.example.com/api/"}]), "/api"),
             (json!([{"url": "https://api.example.com/"}]), ""),
             (json!([{"url": "https://api.example.com"}]), ""),
