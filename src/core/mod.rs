@@ -10,6 +10,8 @@
 //! The core names no API: what is special about one is its module's [`ApiProfile`].
 
 pub mod auth;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 mod context;
 #[doc(hidden)]

@@ -121,6 +121,8 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     passes.push(count("call_options", n, ops));
     let streams = crate::paginate::add_streams(&mut parsed, doc, &table).map_err(problem)?;
     passes.push(count("paginate", streams, None));
+    let n = crate::invoke::add(&mut parsed).map_err(problem)?;
+    passes.push(count("invoke (cli table)", n, ops));
     crate::expect::check(&passes).map_err(problem)?;
     Ok(Generated {
         passes,

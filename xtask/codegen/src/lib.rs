@@ -14,6 +14,7 @@ mod dispatch;
 mod docs;
 mod expect;
 mod generate;
+mod invoke;
 mod keep_unknown;
 mod mock;
 mod no_api_version;

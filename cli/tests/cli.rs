@@ -1,0 +1,183 @@
+//! The `dataplat` binary as a script runs it, against dataplat's typed mock servers on
+//! loopback: credentials from the vendors' variables, JSON on stdout, JSON lines with `--all`,
+//! bodies checked before anything is sent, and an exit code per kind of failure.
+
+use assert_cmd::Command;
+use dataplat::airflow::mock as airflow_mock;
+use dataplat::galaxy::mock as galaxy_mock;
+use serde_json::{Value, json};
+
+/// The binary with a clean environment: only what the test gives it.
+fn dataplat() -> Command {
+    let mut command = Command::cargo_bin("dataplat").unwrap();
+    command.env_clear().env("HOME", std::env::temp_dir());
+    command
+}
+
+fn airflow_env(command: &mut Command, server: &airflow_mock::MockServer) {
+    command
+        .env("AIRFLOW_API_URL", airflow_mock::base_url(server))
+        .env("AIRFLOW_USERNAME", "admin")
+        .env("AIRFLOW_PASSWORD", "admin-password");
+}
+
+fn dag(id: &str) -> dataplat::airflow::types::Dag {
+    serde_json::from_value(json!({"dag_id": id, "is_paused": false})).unwrap()
+}
+
+#[test]
+fn a_call_prints_its_answer_as_json() {
+    use airflow_mock::MockServerExt;
+    let server = airflow_mock::MockServer::start();
+    let answer: dataplat::airflow::types::DagCollection =
+        serde_json::from_value(json!({"dags": [{"dag_id": "etl"}], "total_entries": 1})).unwrap();
+    let mock = server.get_dags(|when, then| {
+        when.limit(5)
+            .tags(&vec!["prod".to_string(), "etl".to_string()]);
+        then.ok(&answer);
+    });
+    let mut command = dataplat();
+    airflow_env(&mut command, &server);
+    let output = command
+        .args(["airflow", "get-dags", "--limit", "5", "--tags", "prod,etl"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let printed: Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(printed["dags"][0]["dag_id"], "etl");
+    assert_eq!(printed["total_entries"], 1);
+    mock.assert();
+}
+
+#[test]
+fn all_prints_every_item_of_every_page_as_a_line() {
+    let server = airflow_mock::MockServer::start();
+    let dags: Vec<_> = (0..230).map(|i| dag(&format!("d{i:03}"))).collect();
+    airflow_mock::pages(&server, "/dags", "dags", &dags);
+    let mut command = dataplat();
+    airflow_env(&mut command, &server);
+    let output = command
+        .args(["airflow", "get-dags", "--all"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 230);
+    assert_eq!(lines[229]["dag_id"], "d229");
+}
+
+#[test]
+fn a_body_that_is_not_the_operations_type_is_refused_before_sending() {
+    use galaxy_mock::MockServerExt;
+    let server = galaxy_mock::MockServer::start();
+    let login = galaxy_mock::token_endpoint(&server);
+    let create = server.create_tag(|_when, then| {
+        then.ok(&serde_json::from_value(
+            json!({"syncToken": "s", "tagId": "t", "name": "n", "color": "#fff"}),
+        )
+        .unwrap());
+    });
+    let assert = dataplat()
+        .env("GALAXY_DOMAIN", galaxy_mock::base_url(&server))
+        .env("GALAXY_CLIENT_ID", "id")
+        .env("GALAXY_CLIENT_SECRET", "very-secret-value")
+        .args(["galaxy", "create-tag", "--body", r#"{"name": 7}"#])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("NewTag"), "{stderr}");
+    assert!(!stderr.contains("very-secret-value"), "{stderr}");
+    create.assert_calls(0);
+    login.assert_calls(0);
+}
+
+#[test]
+fn exit_codes_tell_failures_apart() {
+    use airflow_mock::MockServerExt;
+    let server = airflow_mock::MockServer::start();
+    let missing: dataplat::airflow::types::Error = serde_json::from_value(
+        json!({"title": "DAG not found", "status": 404, "type": "about:blank"}),
+    )
+    .unwrap();
+    server.get_dag(|when, then| {
+        when.dag_id("nope");
+        then.not_found(&missing);
+    });
+    server.get_dag(|when, then| {
+        when.dag_id("locked");
+        then.unauthorized(&missing);
+    });
+    let run = |args: &[&str]| {
+        let mut command = dataplat();
+        airflow_env(&mut command, &server);
+        command.args(args).assert()
+    };
+    // Not found: 4, with the call named and the server's answer.
+    let assert = run(&["airflow", "get-dag", "--dag-id", "nope"]).code(4);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("get_dag") || stderr.contains("getDag"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DAG not found"), "{stderr}");
+    // The server refuses the credential: 3.
+    run(&["airflow", "get-dag", "--dag-id", "locked"]).code(3);
+    // A missing required flag: clap's usage error, 2.
+    run(&["airflow", "get-dag"]).code(2);
+    // A value that is not the parameter's type: 2, nothing sent.
+    run(&["airflow", "get-dags", "--limit", "many"]).code(2);
+    // No credential configured: 3.
+    dataplat().args(["airflow", "get-dags"]).assert().code(3);
+    // Nothing listening: 6.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/v1", closed.local_addr().unwrap());
+    drop(closed);
+    dataplat()
+        .env("AIRFLOW_API_URL", url)
+        .env("AIRFLOW_USERNAME", "admin")
+        .env("AIRFLOW_PASSWORD", "admin")
+        .args(["airflow", "get-dags"])
+        .assert()
+        .code(6);
+}
+
+#[test]
+fn auth_status_names_what_is_missing_and_never_a_secret() {
+    let assert = dataplat()
+        .env("GALAXY_DOMAIN", "https://example.galaxy.starburst.io")
+        .env("GALAXY_CLIENT_ID", "id")
+        .env("GALAXY_CLIENT_SECRET", "very-secret-value")
+        .args(["auth", "status"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("galaxy") && l.ends_with("configured")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ASTRA_DB_APPLICATION_TOKEN"), "{stdout}");
+    assert!(!stdout.contains("very-secret-value"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+}
+
+#[test]
+fn completions_are_generated_for_every_operation() {
+    let assert = dataplat().args(["completions", "bash"]).assert().success();
+    let script = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    for command in ["list-cluster", "get-dags", "list-databases", "accounts"] {
+        assert!(
+            script.contains(command),
+            "{command} missing from the bash completions"
+        );
+    }
+}
