@@ -41,7 +41,7 @@ fn the_vendored_galaxy_spec_passes() {
     let (_tmp, root) = scratch();
     let report = check_api(&select(&root, Some("galaxy")).unwrap()[0]);
     assert!(report.failures.is_empty(), "{:#?}", report.failures);
-    assert_eq!(report.operations, Some(63));
+    assert_eq!(report.operations, Some(109));
     assert!(report.patches > 0);
 }
 
@@ -167,8 +167,8 @@ fn refresh_from_a_loopback_url_diffs_records_and_renormalises() {
     // Upstream changed: one new operation, one renamed.
     let paths = doc["paths"].as_object_mut().unwrap();
     paths.insert(
-        "/public/api/v1/sqlJob".into(),
-        serde_json::json!({"get": {"operationId": "listSqlJob", "responses": {"200": {"description": "ok"}}}}),
+        "/public/api/v1/warehouse".into(),
+        serde_json::json!({"get": {"operationId": "listWarehouse", "responses": {"200": {"description": "ok"}}}}),
     );
     paths["/public/api/v1/cluster"]["get"]["operationId"] = serde_json::json!("listClusters");
     let bytes = serde_json::to_vec_pretty(&doc).unwrap();
@@ -177,7 +177,7 @@ fn refresh_from_a_loopback_url_diffs_records_and_renormalises() {
     let diff = xtask::refresh::run(&root, "galaxy", Some(&url)).unwrap();
 
     assert_eq!(hits.load(Ordering::SeqCst), 1);
-    assert_eq!(diff.added, ["listSqlJob (GET /public/api/v1/sqlJob)"]);
+    assert_eq!(diff.added, ["listWarehouse (GET /public/api/v1/warehouse)"]);
     assert!(diff.removed.is_empty(), "{diff:?}");
     assert_eq!(
         diff.changed,
@@ -193,7 +193,7 @@ fn refresh_from_a_loopback_url_diffs_records_and_renormalises() {
     assert_eq!(record.upstream.sha256, xtask::normalize::sha256_hex(&bytes));
     assert_eq!(record.upstream.obtained_from, url);
     assert_eq!(
-        record.effective.operations, 64,
+        record.effective.operations, 110,
         "expected count follows the refresh"
     );
     let f = failures(&root);
