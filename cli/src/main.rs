@@ -16,6 +16,7 @@
 //! errors go to stderr, naming the call, and the exit code says what kind of failure it was.
 
 mod apis;
+mod wait;
 
 use std::process::ExitCode;
 
@@ -112,6 +113,9 @@ pub fn cli() -> Command {
             .subcommand_required(true);
         for op in (api.operations)() {
             command = command.subcommand(operation_command(op));
+        }
+        if let Some(wait) = wait::command(api.name) {
+            command = command.subcommand(wait);
         }
         root = root.subcommand(command);
     }
@@ -212,6 +216,26 @@ async fn main() -> ExitCode {
         .find(|a| a.name == api_name)
         .expect("clap only accepts known APIs");
     let (op_name, op_matches) = api_matches.subcommand().expect("an operation is required");
+    if op_name == "wait" {
+        let (what, wait_matches) = op_matches.subcommand().expect("a waiter is required");
+        return match wait::run(api.name, what, wait_matches, profile.as_deref()).await {
+            Ok(value) => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).expect("JSON values encode")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(failure) => {
+                eprintln!("error: {failure}");
+                ExitCode::from(if wait::is_timeout(&failure) {
+                    wait::TIMEOUT
+                } else {
+                    code(failure.kind)
+                })
+            }
+        };
+    }
     let op = (api.operations)()
         .iter()
         .find(|o| kebab(o.name) == op_name)
@@ -264,7 +288,10 @@ mod tests {
         let mut total = 0;
         for api in super::apis::APIS {
             let command = cli.find_subcommand(api.name).unwrap();
-            let commands = command.get_subcommands().count();
+            let commands = command
+                .get_subcommands()
+                .filter(|c| c.get_name() != "wait")
+                .count();
             assert_eq!(commands, documented(api.name), "{}", api.name);
             total += commands;
         }

@@ -181,3 +181,63 @@ fn completions_are_generated_for_every_operation() {
         );
     }
 }
+
+fn galaxy_env(command: &mut Command, server: &galaxy_mock::MockServer) {
+    command
+        .env("GALAXY_DOMAIN", galaxy_mock::base_url(server))
+        .env("GALAXY_CLIENT_ID", "id")
+        .env("GALAXY_CLIENT_SECRET", "secret");
+}
+
+fn cluster(state: &str) -> dataplat::galaxy::types::Cluster {
+    serde_json::from_value(json!({
+        "syncToken": "s", "clusterId": "w-1", "name": "etl", "cloudRegionId": "aws-us-east1",
+        "catalogRefs": [], "batchCluster": false, "warpSpeedCluster": false, "minWorkers": 1,
+        "maxWorkers": 1, "clusterState": state
+    }))
+    .unwrap()
+}
+
+#[test]
+fn wait_follows_the_resource_to_its_state_and_reports_progress() {
+    let server = galaxy_mock::MockServer::start();
+    galaxy_mock::token_endpoint(&server);
+    galaxy_mock::states(
+        &server,
+        "/public/api/v1/cluster/w-1",
+        &[cluster("STARTING"), cluster("RUNNING")],
+    );
+    let mut command = dataplat();
+    galaxy_env(&mut command, &server);
+    let assert = command
+        .args(["galaxy", "wait", "cluster-running", "--cluster-id", "w-1"])
+        .args(["--interval", "0.01", "--timeout", "20"])
+        .assert()
+        .success();
+    let output = assert.get_output();
+    let done: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(done["clusterState"], "RUNNING");
+    let progress = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        progress.contains("STARTING") && progress.contains("done"),
+        "{progress}"
+    );
+}
+
+#[test]
+fn a_wait_that_times_out_exits_7() {
+    let server = galaxy_mock::MockServer::start();
+    galaxy_mock::token_endpoint(&server);
+    galaxy_mock::states(
+        &server,
+        "/public/api/v1/cluster/w-1",
+        &[cluster("STARTING")],
+    );
+    let mut command = dataplat();
+    galaxy_env(&mut command, &server);
+    command
+        .args(["galaxy", "wait", "cluster-running", "--cluster-id", "w-1"])
+        .args(["--interval", "0.05", "--timeout", "0.3"])
+        .assert()
+        .code(7);
+}
