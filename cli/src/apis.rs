@@ -21,8 +21,9 @@ pub struct Api {
     /// Whether a client can be built from the configuration (the reason when not).
     pub status: fn(Option<&str>) -> Result<(), String>,
     /// Runs operation `name` with the client from the configuration (`profile`); with `all`,
-    /// prints every item of a list as a JSON line.
-    pub run: fn(Option<&str>, &'static str, Args, bool) -> Running,
+    /// prints every item of a list as a JSON line as it comes, or, with `collect`, returns them
+    /// all as one array (for a table).
+    pub run: fn(Option<&str>, &'static str, Args, bool, bool) -> Running,
 }
 
 fn auth_failure(error: dataplat::core::AuthError) -> Failure {
@@ -35,26 +36,42 @@ fn auth_failure(error: dataplat::core::AuthError) -> Failure {
 
 macro_rules! api {
     ($name:literal, $module:ident, $about:literal) => {
+        api!(
+            $name,
+            $module,
+            $about,
+            dataplat::$module::Client::from_config
+        )
+    };
+    ($name:literal, $module:ident, $about:literal, $client:path) => {
         Api {
             name: $name,
             about: $about,
             operations: || dataplat::$module::cli_table::OPERATIONS,
-            status: |profile| {
-                dataplat::$module::Client::from_config(profile)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            },
-            run: |profile, operation, args, all| {
-                let client = dataplat::$module::Client::from_config(profile);
+            status: |profile| $client(profile).map(|_| ()).map_err(|e| e.to_string()),
+            run: |profile, operation, args, all, collect| {
+                let client = $client(profile);
                 Box::pin(async move {
                     let client = client.map_err(auth_failure)?;
                     if all {
-                        let mut sink = |item: Value| println!("{item}");
+                        let progress = crate::progress::Items::new();
+                        let mut items = Vec::new();
+                        let mut sink = |item: Value| {
+                            progress.one_more();
+                            if collect {
+                                items.push(item);
+                            } else {
+                                println!("{item}");
+                            }
+                        };
                         let running = dataplat::$module::cli_table::invoke_all(
                             &client, operation, &args, &mut sink,
                         )
                         .expect("--all is offered only for lists with a stream");
-                        running.await
+                        let done = running.await;
+                        progress.finish();
+                        done?;
+                        Ok(Value::Array(items))
                     } else {
                         let running =
                             dataplat::$module::cli_table::invoke(&client, operation, &args)
@@ -87,7 +104,8 @@ pub const APIS: &[Api] = &[
     api!(
         "biganimal",
         biganimal,
-        "EDB BigAnimal v3 (BA_ACCESS_KEY, BA_API_URI)"
+        "EDB BigAnimal v3 (BA_ACCESS_KEY and BA_API_URI, or `dataplat auth login biganimal`)",
+        crate::login::biganimal_client
     ),
     api!(
         "airflow",

@@ -16,6 +16,9 @@
 //! errors go to stderr, naming the call, and the exit code says what kind of failure it was.
 
 mod apis;
+mod login;
+mod progress;
+mod table;
 mod wait;
 
 use std::process::ExitCode;
@@ -106,6 +109,14 @@ pub fn cli() -> Command {
                 .long("profile")
                 .value_name("NAME")
                 .help("a profile of the dataplat config file (default: the environment only)"),
+        )
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .value_name("FORMAT")
+                .value_parser(["json", "table"])
+                .default_value("json")
+                .help("json (stable, for scripts) or table (for people)"),
         );
     for api in apis::APIS {
         let mut command = Command::new(api.name)
@@ -126,6 +137,16 @@ pub fn cli() -> Command {
             .subcommand(
                 Command::new("status")
                     .about("Which credential each API would use (never printing a secret)"),
+            )
+            .subcommand(
+                Command::new("login")
+                    .about("Log in with a device flow and keep the refresh token in a token file")
+                    .arg(
+                        Arg::new("api")
+                            .required(true)
+                            .value_parser(["biganimal"])
+                            .help("the API (BigAnimal has a device flow)"),
+                    ),
             ),
     )
     .subcommand(
@@ -200,6 +221,18 @@ async fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cli(), "dataplat", &mut std::io::stdout());
             return ExitCode::SUCCESS;
         }
+        "auth" if api_matches.subcommand_name() == Some("login") => {
+            return match login::login().await {
+                Ok(file) => {
+                    eprintln!("logged in; the refresh token is in {}", file.display());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(exit::AUTH)
+                }
+            };
+        }
         "auth" => {
             for api in apis::APIS {
                 match (api.status)(profile.as_deref()) {
@@ -241,13 +274,16 @@ async fn main() -> ExitCode {
         .find(|o| kebab(o.name) == op_name)
         .expect("clap only accepts known operations");
     let all = op.stream && op_matches.get_flag("__all");
+    let table = matches.get_one::<String>("output").map(String::as_str) == Some("table");
     let outcome = match args_of(op, op_matches) {
-        Ok(args) => (api.run)(profile.as_deref(), op.name, args, all).await,
+        Ok(args) => (api.run)(profile.as_deref(), op.name, args, all, table).await,
         Err(failure) => Err(failure),
     };
     match outcome {
         Ok(value) => {
-            if !all {
+            if table {
+                println!("{}", table::render(&value));
+            } else if !all {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&value).expect("JSON values encode")

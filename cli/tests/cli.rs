@@ -241,3 +241,80 @@ fn a_wait_that_times_out_exits_7() {
         .assert()
         .code(7);
 }
+
+#[test]
+fn table_output_puts_each_item_on_a_row() {
+    let server = airflow_mock::MockServer::start();
+    let dags: Vec<_> = (0..3).map(|i| dag(&format!("d{i}"))).collect();
+    airflow_mock::pages(&server, "/dags", "dags", &dags);
+    let mut command = dataplat();
+    airflow_env(&mut command, &server);
+    let assert = command
+        .args(["--output", "table", "airflow", "get-dags"])
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("dag_id") && out.contains("is_paused"), "{out}");
+    for id in ["d0", "d1", "d2"] {
+        assert!(out.lines().any(|l| l.contains(id)), "{out}");
+    }
+}
+
+#[test]
+fn biganimal_device_login_keeps_the_token_for_later_commands() {
+    use ba::MockServerExt;
+    use dataplat::biganimal::mock as ba;
+    let server = ba::MockServer::start();
+    let login = ba::device_login(&server);
+    let projects: dataplat::biganimal::types::ProjectList =
+        serde_json::from_value(json!({"data": [{"projectId": "prj_1", "projectName": "a"}]}))
+            .unwrap();
+    server.list_projects(|_when, then| {
+        then.ok(&projects);
+    });
+    let home = tempfile_dir();
+    let config = home.join("config.toml");
+    let assert = dataplat()
+        .env("DATAPLAT_CONFIG", &config)
+        .env("BA_API_URI", ba::base_url(&server))
+        .args(["auth", "login", "biganimal"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("MOCK-CODE"), "{stderr}");
+    let token = home.join("biganimal.token");
+    assert!(token.exists(), "{stderr}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // A later command uses the kept refresh token: no access key, no prompt.
+    let assert = dataplat()
+        .env("DATAPLAT_CONFIG", &config)
+        .env("BA_API_URI", ba::base_url(&server))
+        .args(["biganimal", "list-projects"])
+        .assert()
+        .success();
+    let listed: Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(listed["data"][0]["projectId"], "prj_1");
+    assert!(!String::from_utf8_lossy(&assert.get_output().stderr).contains("MOCK-CODE"));
+    // The device code was asked once; the second command refreshed instead.
+    login[1].assert_calls(1);
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// A fresh directory under the system's temporary one.
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "dataplat-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
