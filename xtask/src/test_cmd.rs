@@ -147,8 +147,9 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     Ok(())
 }
 
-/// Runs the ignored live tests against the started servers (the Airflow 2, Airflow 3 and Prism
-/// suites side by side), then stops the servers by process group whatever the tests did.
+/// Runs the ignored live tests against the started servers (the Airflow 2, Airflow 3, Prism and
+/// command-line suites side by side), then stops the servers by process group whatever the
+/// tests did.
 fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
     let mut binaries = built(
         root,
@@ -163,6 +164,8 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
             "live_airflow3",
             "--test",
             "live_prism",
+            "--test",
+            "live_cli",
         ],
     )?;
     binaries.extend(built(
@@ -194,8 +197,10 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
     // data apart. The Prism mocks are stateless. The three binaries run side by side.
     let mut airflow2 = run("live_airflow2", "--test-threads=1")?;
     let mut airflow3 = run("live_airflow3", "--test-threads=1")?;
+    let mut cli = run("live_cli", "--test-threads=1")?;
     let prism = run("live_prism", "--test-threads=4")?.wait()?;
     let (airflow2, airflow3) = (airflow2.wait()?, airflow3.wait()?);
+    let cli = cli.wait()?;
     // The main job's example against the same Airflow (`cargo xtask demo` runs it against one
     // it starts itself); `cargo test` built it.
     let url = env
@@ -218,6 +223,7 @@ fn live_tests(root: &Path, env: crate::live::LiveEnv) -> Result<()> {
         ("Airflow 2", airflow2),
         ("Airflow 3", airflow3),
         ("Prism", prism),
+        ("command line", cli),
         ("quickstart", example),
     ];
     if outcomes.iter().any(|(_, status)| !status.success()) {
