@@ -22,11 +22,13 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     // Installing the live tools (Airflow's venv, Prism) is mostly download time, and starting
     // the servers mostly waiting: both happen while the compile-bound phases run.
     let live_root = root.to_path_buf();
-    let live = std::thread::spawn(move || -> Result<(crate::live::LiveEnv, Duration)> {
-        let started = Instant::now();
-        let env = crate::live::start(&live_root)?;
-        Ok((env, started.elapsed()))
-    });
+    let mut live = Starting(Some(std::thread::spawn(
+        move || -> Result<(crate::live::LiveEnv, Duration)> {
+            let started = Instant::now();
+            let env = crate::live::start(&live_root)?;
+            Ok((env, started.elapsed()))
+        },
+    )));
     timed(phases, "specs check", || {
         crate::check::run(root, None).map(|_| ())
     })?;
@@ -108,6 +110,9 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
     })?;
     let started = Instant::now();
     let (env, took) = live
+        .0
+        .take()
+        .expect("joined once")
         .join()
         .map_err(|_| anyhow::anyhow!("starting the live servers panicked"))??;
     phases.push((
@@ -145,6 +150,20 @@ fn run_phases(root: &Path, phases: &mut Vec<(String, Duration)>) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The live servers being started in the background. When a foreground phase fails first,
+/// dropping this waits for them to be up and stops them (by process group, as `LiveEnv` does
+/// when dropped): a failed run leaves no Airflow or Prism behind.
+struct Starting(Option<std::thread::JoinHandle<Result<(crate::live::LiveEnv, Duration)>>>);
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            eprintln!("stopping the live servers that were starting in the background");
+            drop(handle.join());
+        }
+    }
 }
 
 /// Runs the ignored live tests against the started servers (the Airflow 2, Airflow 3, Prism and
