@@ -31,6 +31,7 @@ mod options;
 pub mod pagination;
 pub(crate) mod path;
 mod profile;
+pub(crate) mod query;
 pub mod redact;
 pub(crate) mod redirect;
 pub mod retry;

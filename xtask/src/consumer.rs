@@ -136,6 +136,7 @@ fn build_variants(root: &Path, variants: &[Variant], cold: Option<&Path>) -> Res
         "target-{}",
         lock_hash(std::slice::from_ref(&lock))?
     ));
+    prune_other_targets(&base, &target);
     let mut built = Vec::new();
     for variant in variants {
         let target = match cold {
@@ -205,6 +206,25 @@ dataplat-codegen = {{ path = "{codegen}" }}
         });
     }
     Ok(built)
+}
+
+/// Removes the consumer target directories of other locks (each is a few GB of a build no run
+/// will use again once the lock changed).
+fn prune_other_targets(base: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = path != keep
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("target-"));
+        if stale {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// The variables `tests/consumer.rs` finds the executables in.

@@ -104,6 +104,8 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     ));
     let n = crate::buffered_body::rewrite(&mut parsed);
     passes.push(count("buffered_body", n, Some(implied.decoders)));
+    let n = crate::optional_query::rewrite(&mut parsed);
+    passes.push(count("optional_query", n, None));
     let n = crate::path_segments::rewrite(&mut parsed);
     passes.push(count("path_segments", n, Some(implied.path_parameters)));
     let n = crate::unset_fields::rewrite(&mut parsed).map_err(problem)?;

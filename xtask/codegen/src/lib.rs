@@ -19,6 +19,7 @@ mod keep_unknown;
 mod mock;
 mod no_api_version;
 mod open_enums;
+mod optional_query;
 mod paginate;
 mod path_segments;
 mod pointer;
