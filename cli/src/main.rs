@@ -53,11 +53,15 @@ fn operation_command(op: &Operation) -> Command {
                 .long(kebab(param.name))
                 .value_name("VALUE")
                 .required(param.required)
-                .help(if param.required {
-                    "required"
-                } else {
-                    "optional"
-                }),
+                .help(format!(
+                    "{} ({})",
+                    param.ty,
+                    if param.required {
+                        "required"
+                    } else {
+                        "optional"
+                    }
+                )),
         );
     }
     if let Some(required) = op.body {

@@ -33,6 +33,8 @@ pub struct Param {
     pub name: &'static str,
     /// Whether the operation cannot be sent without it.
     pub required: bool,
+    /// Its type, as the help shows it (`i64`, `Vec<String>`, `ClusterState`).
+    pub ty: &'static str,
 }
 
 /// The arguments of one invocation: parameter values as text, and a JSON body.

@@ -36,8 +36,9 @@ pub fn add(file: &mut syn::File) -> Result<usize, String> {
     let entries = ops.iter().map(|op| {
         let name = &op.method;
         let summary = &op.summary;
-        let params = op.params.iter().map(|(p, _, required)| {
-            quote! { crate::core::cli::Param { name: #p, required: #required } }
+        let params = op.params.iter().map(|(p, ty, required)| {
+            let ty = type_name(ty);
+            quote! { crate::core::cli::Param { name: #p, required: #required, ty: #ty } }
         });
         let body = match &op.body {
             None => quote!(::std::option::Option::None),
@@ -184,6 +185,24 @@ fn stream_arm(op: &Op) -> proc_macro2::TokenStream {
             ::std::result::Result::Ok(::serde_json::Value::Null)
         })),
     }
+}
+
+/// A type as a reader knows it: `Vec<String>`, not `::std::vec::Vec<::std::string::String>`.
+fn type_name(ty: &syn::Type) -> String {
+    let mut text = quote!(#ty).to_string().replace(' ', "");
+    for prefix in [
+        "::std::string::",
+        "::std::vec::",
+        "::std::option::",
+        "::chrono::offset::",
+        "::chrono::",
+        "::uuid::",
+        "::serde_json::",
+        "types::",
+    ] {
+        text = text.replace(prefix, "");
+    }
+    text
 }
 
 fn last_ident(ty: &syn::Type) -> Option<String> {
