@@ -7,7 +7,7 @@ use std::time::Duration;
 ///
 /// ```no_run
 /// # async fn demo(client: impl std::any::Any) {}
-/// // galaxy.create_role().body(body)
+/// // client.create_thing().body(body)
 /// //     .with_options(CallOptions { retry_non_idempotent: true, ..Default::default() })
 /// //     .send().await
 /// ```
