@@ -253,41 +253,31 @@ async fn main() -> ExitCode {
         .find(|a| a.name == api_name)
         .expect("clap only accepts known APIs");
     let (op_name, op_matches) = api_matches.subcommand().expect("an operation is required");
+    let table = matches.get_one::<String>("output").map(String::as_str) == Some("table");
     if op_name == "wait" {
         let (what, wait_matches) = op_matches.subcommand().expect("a waiter is required");
-        return match wait::run(api.name, what, wait_matches, profile.as_deref()).await {
-            Ok(value) => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&value).expect("JSON values encode")
-                );
-                ExitCode::SUCCESS
-            }
-            Err(failure) => {
-                eprintln!("error: {failure}");
-                ExitCode::from(if wait::is_timeout(&failure) {
-                    wait::TIMEOUT
-                } else {
-                    code(failure.kind)
-                })
-            }
-        };
+        let outcome = wait::run(api.name, what, wait_matches, profile.as_deref()).await;
+        return finish(outcome, table, false);
     }
     let op = (api.operations)()
         .iter()
         .find(|o| kebab(o.name) == op_name)
         .expect("clap only accepts known operations");
     let all = op.stream && op_matches.get_flag("__all");
-    let table = matches.get_one::<String>("output").map(String::as_str) == Some("table");
     let outcome = match args_of(op, op_matches) {
         Ok(args) => (api.run)(profile.as_deref(), op.name, args, all, table).await,
         Err(failure) => Err(failure),
     };
+    finish(outcome, table, all)
+}
+
+/// Prints the answer (unless `--all` printed it line by line) or the failure, and the exit code.
+fn finish(outcome: Result<serde_json::Value, Failure>, table: bool, streamed: bool) -> ExitCode {
     match outcome {
         Ok(value) => {
             if table {
                 println!("{}", table::render(&value));
-            } else if !all {
+            } else if !streamed {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&value).expect("JSON values encode")
@@ -300,7 +290,11 @@ async fn main() -> ExitCode {
             if let Some(body) = &failure.body {
                 eprintln!("{body}");
             }
-            ExitCode::from(code(failure.kind))
+            ExitCode::from(if wait::is_timeout(&failure) {
+                wait::TIMEOUT
+            } else {
+                code(failure.kind)
+            })
         }
     }
 }
