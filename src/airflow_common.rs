@@ -118,18 +118,10 @@ pub fn mock_pages<'a, T: serde::Serialize>(
     key: &str,
     items: &[T],
 ) -> crate::core::mock::Mock<'a> {
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| serde_json::to_value(i).expect("an item serialises"))
-        .collect();
+    use crate::core::mock::query_number;
     let key = key.to_string();
-    crate::core::mock::serve_pages(server, path, move |query| {
-        let number = |name: &str, default: usize| {
-            query
-                .get(name)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
+    crate::core::mock::serve_pages(server, path, items, move |query, items| {
+        let number = |name, default| query_number(query, name).unwrap_or(default);
         let limit = number("limit", 100).min(100);
         let offset = number("offset", 0);
         let end = (offset + limit).min(items.len());

@@ -7,7 +7,7 @@
 pub use super::generated_mock::*;
 pub use crate::core::mock::{MockServer, Recorder};
 
-use crate::core::mock::{Mock, httpmock, serve_pages};
+use crate::core::mock::{Mock, httpmock, query_number, serve_pages};
 
 /// Answers ACM's login (`POST /login`) with a session token in ACM's `data` envelope.
 pub fn login_endpoint(server: &MockServer) -> Mock<'_> {
@@ -23,21 +23,20 @@ pub fn login_endpoint(server: &MockServer) -> Mock<'_> {
 /// Serves `items` at `GET <path>` (an operation's path, below [`BASE_PATH`]) as ACM pages them: page `page` (from 1) of `limit` items
 /// (default 20), in the `data` envelope; a short page is the last.
 pub fn pages<'a, T: serde::Serialize>(server: &'a MockServer, path: &str, items: &[T]) -> Mock<'a> {
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| serde_json::to_value(i).expect("an item serialises"))
-        .collect();
-    serve_pages(server, &format!("{BASE_PATH}{path}"), move |query| {
-        let number = |name: &str, default: usize| {
-            query
-                .get(name)
-                .and_then(|v| v.parse().ok())
-                .filter(|n| *n > 0)
-                .unwrap_or(default)
-        };
-        let limit = number("limit", 20);
-        let start = (number("page", 1) - 1) * limit;
-        let end = (start + limit).min(items.len());
-        serde_json::json!({"data": items[start.min(end)..end]})
-    })
+    serve_pages(
+        server,
+        &format!("{BASE_PATH}{path}"),
+        items,
+        |query, items| {
+            let number = |name, default| {
+                query_number(query, name)
+                    .filter(|n| *n > 0)
+                    .unwrap_or(default)
+            };
+            let limit = number("limit", 20);
+            let start = (number("page", 1) - 1) * limit;
+            let end = (start + limit).min(items.len());
+            serde_json::json!({"data": items[start.min(end)..end]})
+        },
+    )
 }

@@ -7,7 +7,7 @@
 pub use super::generated_mock::*;
 pub use crate::core::mock::{MockServer, Recorder};
 
-use crate::core::mock::{Mock, serve_pages};
+use crate::core::mock::{Mock, query_number, serve_pages};
 
 /// Serves `items` at `GET <path>` (an operation's path, below [`BASE_PATH`]) as Astra pages databases: `limit` items (default 25) after
 /// the one whose `id_member` is `starting_after`, as a bare array; a short page is the last.
@@ -17,25 +17,23 @@ pub fn pages<'a, T: serde::Serialize>(
     id_member: &str,
     items: &[T],
 ) -> Mock<'a> {
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| serde_json::to_value(i).expect("an item serialises"))
-        .collect();
     let id_member = id_member.to_string();
-    serve_pages(server, &format!("{BASE_PATH}{path}"), move |query| {
-        let limit = query
-            .get("limit")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(25usize);
-        let start = query
-            .get("starting_after")
-            .and_then(|after| {
-                items
-                    .iter()
-                    .position(|i| i[id_member.as_str()].as_str() == Some(after.as_str()))
-            })
-            .map_or(0, |at| at + 1);
-        let end = (start + limit).min(items.len());
-        serde_json::Value::Array(items[start.min(end)..end].to_vec())
-    })
+    serve_pages(
+        server,
+        &format!("{BASE_PATH}{path}"),
+        items,
+        move |query, items| {
+            let limit = query_number(query, "limit").unwrap_or(25);
+            let start = query
+                .get("starting_after")
+                .and_then(|after| {
+                    items
+                        .iter()
+                        .position(|i| i[id_member.as_str()].as_str() == Some(after.as_str()))
+                })
+                .map_or(0, |at| at + 1);
+            let end = (start + limit).min(items.len());
+            serde_json::Value::Array(items[start.min(end)..end].to_vec())
+        },
+    )
 }

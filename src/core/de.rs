@@ -68,7 +68,7 @@ pub fn required<T, E: Error>(slot: Option<T>, key: &'static str) -> Result<T, E>
 }
 
 /// A union whose variants are told apart by a member with a constant value in each (a
-/// discriminator, such as Airflow's `__type`): decoded in one pass by that member, instead of
+/// discriminator, such as a `__type` member): decoded in one pass by that member, instead of
 /// trying each variant in turn (`dataplat_codegen`'s `tagged_unions` pass implements it).
 pub trait Tagged: Sized {
     /// The member that names the variant.

@@ -32,16 +32,30 @@ pub fn json_answer(status: u16, body: &impl Serialize) -> HttpMockResponse {
         .build()
 }
 
+/// A number in a request's query parameters, if it is there and parses.
+pub fn query_number(query: &HashMap<String, String>, name: &str) -> Option<usize> {
+    query.get(name).and_then(|v| v.parse().ok())
+}
+
 /// Answers `GET <path>` (path exactly, any query) with what `page` makes of each request's query
-/// parameters: the building block of each API's paging helper.
-pub fn serve_pages<'a, F>(server: &'a MockServer, path: &str, page: F) -> Mock<'a>
+/// parameters and `items` (serialised once, here): the building block of each API's paging
+/// helper.
+pub fn serve_pages<'a, T, F>(server: &'a MockServer, path: &str, items: &[T], page: F) -> Mock<'a>
 where
-    F: Fn(&HashMap<String, String>) -> serde_json::Value + Send + Sync + 'static,
+    T: Serialize,
+    F: Fn(&HashMap<String, String>, &[serde_json::Value]) -> serde_json::Value
+        + Send
+        + Sync
+        + 'static,
 {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).expect("an item serialises"))
+        .collect();
     let path = path.to_string();
     server.mock(move |when, then| {
         when.method(httpmock::Method::GET).path(path);
-        then.respond_with(move |request| json_answer(200, &page(&query(request))));
+        then.respond_with(move |request| json_answer(200, &page(&query(request), &items)));
     })
 }
 

@@ -30,7 +30,7 @@
 pub use super::generated_mock::*;
 pub use crate::core::mock::{MockServer, Recorder};
 
-use crate::core::mock::{Mock, serve_pages};
+use crate::core::mock::{Mock, query_number, serve_pages};
 
 /// Answers Galaxy's client-credentials grant (`POST /oauth/v2/token`) with a bearer token, so
 /// that [`GalaxyCredentials`](super::GalaxyCredentials) with the mock's URL logs in.
@@ -51,29 +51,28 @@ pub fn token_endpoint(server: &MockServer) -> Mock<'_> {
 /// them: `pageSize` (default 100) items a page, an opaque `nextPageToken` to the next page
 /// (which keeps the first request's size), an empty token on the last.
 pub fn pages<'a, T: serde::Serialize>(server: &'a MockServer, path: &str, items: &[T]) -> Mock<'a> {
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|i| serde_json::to_value(i).expect("an item serialises"))
-        .collect();
-    serve_pages(server, &format!("{BASE_PATH}{path}"), move |query| {
-        // The token carries where the next page starts and the size the first request asked.
-        let (start, size) = match query.get("pageToken").and_then(|t| t.split_once(':')) {
-            Some((start, size)) => (start.parse().unwrap_or(0), size.parse().unwrap_or(100)),
-            None => (
-                0,
-                query
-                    .get("pageSize")
-                    .and_then(|s| s.parse().ok())
-                    .filter(|s| *s > 0)
-                    .unwrap_or(100usize),
-            ),
-        };
-        let end = (start + size).min(items.len());
-        let next = if end < items.len() {
-            format!("{end}:{size}")
-        } else {
-            String::new()
-        };
-        serde_json::json!({"result": items[start.min(end)..end], "nextPageToken": next})
-    })
+    serve_pages(
+        server,
+        &format!("{BASE_PATH}{path}"),
+        items,
+        |query, items| {
+            // The token carries where the next page starts and the size the first request asked.
+            let (start, size) = match query.get("pageToken").and_then(|t| t.split_once(':')) {
+                Some((start, size)) => (start.parse().unwrap_or(0), size.parse().unwrap_or(100)),
+                None => (
+                    0,
+                    query_number(query, "pageSize")
+                        .filter(|s| *s > 0)
+                        .unwrap_or(100),
+                ),
+            };
+            let end = (start + size).min(items.len());
+            let next = if end < items.len() {
+                format!("{end}:{size}")
+            } else {
+                String::new()
+            };
+            serde_json::json!({"result": items[start.min(end)..end], "nextPageToken": next})
+        },
+    )
 }

@@ -113,18 +113,7 @@ fn open(
         pub #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>
     });
     // The derive goes: the impl below takes its place.
-    for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        if let syn::Meta::List(list) = &mut attr.meta {
-            let kept: Vec<String> = list
-                .tokens
-                .to_string()
-                .split(',')
-                .map(|d| d.trim().to_string())
-                .filter(|d| !d.is_empty() && !d.ends_with("Deserialize"))
-                .collect();
-            list.tokens = kept.join(", ").parse().expect("derive paths parse");
-        }
-    }
+    crate::syntax::drop_deserialize_derive(&mut s.attrs);
     let item = deserialize_impl(&name, &members, &extra, php_empty);
     Ok(Some((item, extra)))
 }

@@ -30,6 +30,23 @@ pub(crate) fn last_two(call: &syn::ExprCall) -> Option<(&syn::Ident, &syn::Ident
     Some((&segments.next()?.ident, &name.ident))
 }
 
+/// Removes `Deserialize` (however the path is spelt) from an item's `#[derive(…)]` lists, for a
+/// pass that writes the impl itself.
+pub(crate) fn drop_deserialize_derive(attrs: &mut [syn::Attribute]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        if let syn::Meta::List(list) = &mut attr.meta {
+            let kept: Vec<String> = list
+                .tokens
+                .to_string()
+                .split(',')
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty() && !d.ends_with("Deserialize"))
+                .collect();
+            list.tokens = kept.join(", ").parse().expect("derive paths parse");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -85,18 +85,7 @@ pub fn rewrite(file: &mut syn::File) -> usize {
             continue;
         };
         // The derive goes (serialising stays untagged).
-        for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-            if let syn::Meta::List(list) = &mut attr.meta {
-                let kept: Vec<String> = list
-                    .tokens
-                    .to_string()
-                    .split(',')
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty() && !d.ends_with("Deserialize"))
-                    .collect();
-                list.tokens = kept.join(", ").parse().expect("derive paths parse");
-            }
-        }
+        crate::syntax::drop_deserialize_derive(&mut e.attrs);
         let name = &e.ident;
         let name_text = name.to_string();
         let values: Vec<&String> = variants.iter().map(|v| &v.value).collect();
