@@ -287,7 +287,11 @@ fn finish(outcome: Result<serde_json::Value, Failure>, table: bool, streamed: bo
         }
         Err(failure) => {
             eprintln!("error: {failure}");
-            if let Some(body) = &failure.body {
+            // The whole answer (redacted by the library, as the message is), unless the
+            // message's excerpt already holds all of it.
+            if let Some(body) = failure.body.as_ref().map(|b| b.to_string())
+                && !failure.message.contains(&body)
+            {
                 eprintln!("{body}");
             }
             ExitCode::from(if wait::is_timeout(&failure) {

@@ -100,6 +100,41 @@ fn a_body_that_is_not_the_operations_type_is_refused_before_sending() {
 }
 
 #[test]
+fn a_server_echoing_the_credential_in_its_error_body_never_gets_it_printed() {
+    use airflow_mock::MockServerExt;
+    let server = airflow_mock::MockServer::start();
+    // base64 of `admin:admin-password`, the Basic credential `airflow_env` sets.
+    let basic = "YWRtaW46YWRtaW4tcGFzc3dvcmQ=";
+    // A hostile (or careless) server: its typed error body repeats what it was sent.
+    let echo: dataplat::airflow::types::Error = serde_json::from_value(json!({
+        "title": "Not found here",
+        "status": 404,
+        "type": "about:blank",
+        "detail": format!("request had Authorization: Basic {basic} (admin-password)"),
+    }))
+    .unwrap();
+    server.get_dag(|when, then| {
+        when.dag_id("echo");
+        then.not_found(&echo);
+    });
+    let mut command = dataplat();
+    airflow_env(&mut command, &server);
+    let assert = command
+        .args(["airflow", "get-dag", "--dag-id", "echo"])
+        .assert()
+        .code(4);
+    let output = assert.get_output();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(printed.contains("Not found here"), "{printed}");
+    assert!(!printed.contains(basic), "{printed}");
+    assert!(!printed.contains("admin-password"), "{printed}");
+}
+
+#[test]
 fn exit_codes_tell_failures_apart() {
     use airflow_mock::MockServerExt;
     let server = airflow_mock::MockServer::start();
