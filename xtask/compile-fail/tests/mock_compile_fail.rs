@@ -1,6 +1,5 @@
 //! A mock answer that is not the operation's documented type does not compile: the fixture of
 //! a test cannot drift from the document unnoticed (`tests/ui/mock_wrong_then_body.rs`).
-#![cfg(all(feature = "mock", feature = "galaxy"))]
 
 #[test]
 fn a_wrong_then_body_does_not_compile() {
