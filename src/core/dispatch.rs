@@ -1,14 +1,12 @@
 //! The request path of every generated operation: what each client's `dispatch_request`
 //! calls where progenitor would call its `pre`, `exec` and `post` hooks.
 
-use futures::FutureExt;
 use reqwest::Request;
 use reqwest::header::USER_AGENT;
-use tokio::time::Instant;
 
 use super::decode::{Answer, rejected};
 use super::failure::Failure;
-use super::transport::{Purpose, SendError, execute, refusal, share_body};
+use super::transport::{Clock, Purpose, SendError, execute, refusal, share_body};
 use super::{AuthError, AuthErrorKind, Context};
 
 /// A per-API adjustment of every request, given the operation's progenitor name.
@@ -38,22 +36,64 @@ pub(crate) fn dispatch<'a, E: Send + 'a>(
     adjust(&mut request, operation);
     let options = *options;
     let limit = options.timeout.unwrap_or(context.timeout());
-    // The deadline starts now: dispatch runs when the operation's future is first polled.
-    let deadline = Instant::now() + limit;
+    // The clock starts now: dispatch runs when the operation's future is first polled.
+    let clock = Clock::start(limit);
     // One future, boxed once: the path's state holds the request and the options once (an
     // async fn would hold its arguments and a copy of them), under one timer for the call.
-    Box::pin(
-        tokio::time::timeout_at(
-            deadline,
-            path(context, request, operation, options, deadline),
-        )
-        .map(move |outcome| match outcome {
-            Ok(result) => result,
-            Err(_) => Err(GenError::UnexpectedResponse(
-                Failure::Deadline(limit).into_response(),
-            )),
-        }),
-    )
+    // Made in the box it lives in (`Box::write`), not made and then copied there: it is
+    // about 1 KB.
+    let slot = Box::new_uninit();
+    let call = Box::write(
+        slot,
+        Within {
+            call: path(context, request, operation, options, clock),
+            deadline: tokio::time::sleep_until(clock.deadline),
+            limit,
+        },
+    );
+    Box::into_pin(call)
+}
+
+pin_project_lite::pin_project! {
+    /// `call`, or the call's deadline error once `deadline` has passed: tokio's `timeout` and
+    /// the conversion of its error in one future, with nothing to convert on the way out.
+    struct Within<F> {
+        #[pin]
+        call: F,
+        #[pin]
+        deadline: tokio::time::Sleep,
+        limit: std::time::Duration,
+    }
+}
+
+impl<F, T, E> Future for Within<F>
+where
+    F: Future<Output = Result<T, GenError<E>>>,
+{
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let mut this = self.project();
+        if let Poll::Ready(outcome) = this.call.poll(cx) {
+            return Poll::Ready(outcome);
+        }
+        // A call that spent the task's cooperative budget (data flowing fast) leaves none for
+        // the timer, whose poll then says nothing: the clock is read instead (the task is
+        // woken again by the budget's own rule).
+        let passed = this.deadline.as_mut().poll(cx).is_ready()
+            || (!tokio::task::coop::has_budget_remaining()
+                && tokio::time::Instant::now() >= this.deadline.deadline());
+        if passed {
+            return Poll::Ready(Err(GenError::UnexpectedResponse(
+                Failure::Deadline(*this.limit).into_response(),
+            )));
+        }
+        Poll::Pending
+    }
 }
 
 /// The request path's future, boxed: every operation's future holds a pointer to it rather
@@ -71,7 +111,7 @@ fn path<'a, E>(
     mut request: Request,
     operation: &'static str,
     options: super::CallOptions,
-    deadline: Instant,
+    clock: Clock,
 ) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a
 where
     E: 'a,
@@ -90,15 +130,22 @@ where
                 GenError::InvalidRequest(why)
             });
         }
-        authorize(context, &mut request)
-            .await
-            .map_err(auth_failure)?;
-        let mut answer =
-            match execute(context, &mut request, Purpose::Api, &options, deadline).await {
-                Ok(answer) => answer,
-                Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
-                Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
+        if let Some(credential) = context.credential() {
+            let value = match credential.header_now() {
+                Some(value) => value,
+                None => fetch_header(context, credential)
+                    .await
+                    .map_err(auth_failure)?,
             };
+            request
+                .headers_mut()
+                .insert(credential.header_name().clone(), value);
+        }
+        let mut answer = match execute(context, &mut request, Purpose::Api, &options, clock).await {
+            Ok(answer) => answer,
+            Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
+            Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
+        };
         // Kept (shared, not copied) so that an error built from this answer can redact what the
         // request body carried.
         answer.sent = request.body_mut().as_mut().and_then(share_body);
@@ -113,18 +160,16 @@ where
     }
 }
 
-/// Adds the credential header (fetching a token if needed).
-pub(crate) async fn authorize(context: &Context, request: &mut Request) -> Result<(), AuthError> {
-    if let Some(credential) = context.credential() {
-        let value = credential.header_value(context).await.map_err(|mut e| {
-            e.api = context.api();
-            e
-        })?;
-        request
-            .headers_mut()
-            .insert(credential.header_name().clone(), value);
-    }
-    Ok(())
+/// The credential's header when it was not at hand: a token to fetch, or a credential that
+/// cannot be a header (the error says which API).
+async fn fetch_header(
+    context: &Context,
+    credential: &super::Credential,
+) -> Result<reqwest::header::HeaderValue, AuthError> {
+    credential.header_value(context).await.map_err(|mut e| {
+        e.api = context.api();
+        e
+    })
 }
 
 /// A credential failure as progenitor's error: a stand-in response that carries it (see

@@ -61,8 +61,28 @@ pub(crate) fn refusal(context: &Context, request: &Request, purpose: Purpose) ->
     if secret { insecure(url) } else { None }
 }
 
+/// When a call started, and when it must be over.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clock {
+    /// When the call started (retries stop `max_elapsed` after it).
+    pub(crate) started: Instant,
+    /// When the call must be over.
+    pub(crate) deadline: Instant,
+}
+
+impl Clock {
+    /// A call starting now that may take `limit` (the clock is read once).
+    pub(crate) fn start(limit: std::time::Duration) -> Self {
+        let started = Instant::now();
+        Self {
+            started,
+            deadline: started + limit,
+        }
+    }
+}
+
 /// Sends `request` under the client's retry policy, retry budget and rate limits (and the
-/// call's options), until `deadline` at the latest (the caller enforces it as a whole; each
+/// call's options), until `clock.deadline` at the latest (the caller enforces it as a whole; each
 /// attempt's own limit, when there is one, is cut to it).
 ///
 /// `request` is the template of every attempt, replay and redirect; each send takes one copy of
@@ -76,11 +96,16 @@ pub(crate) async fn execute<'a>(
     request: &mut Request,
     purpose: Purpose,
     options: &CallOptions,
-    deadline: Instant,
+    clock: Clock,
 ) -> Result<Answer<'a>, SendError> {
-    if let Some(why) = refusal(context, request, purpose) {
+    // An API request was checked by `dispatch` before its credential was added (the check
+    // does not depend on it): only a secret's request is checked here.
+    if let Purpose::Secret(_) = purpose
+        && let Some(why) = refusal(context, request, purpose)
+    {
         return Err(SendError::Refused(why));
     }
+    let Clock { started, deadline } = clock;
     let may_repeat = match purpose {
         Purpose::Api => idempotent(request.method()) || options.retry_non_idempotent,
         Purpose::Secret(Replay::Safe) => true,
@@ -90,14 +115,13 @@ pub(crate) async fn execute<'a>(
     let max_attempts = options
         .max_attempts
         .unwrap_or(context.retry_policy().max_attempts);
-    let started = Instant::now();
     // Made at the first retry: most calls never need it.
     let mut schedule: Option<Box<super::retry::Schedule>> = None;
     let mut attempt = 1u32;
     // What this call's retries took from the budget, given back when it succeeds.
     let mut taken = 0u32;
     loop {
-        if purpose == Purpose::Api {
+        if purpose == Purpose::Api && !context.rate_limits().is_empty() {
             super::limits::wait(
                 context.rate_limits(),
                 request.method(),
@@ -110,76 +134,104 @@ pub(crate) async fn execute<'a>(
             *request.timeout_mut() = Some(limit.min(left));
         }
         trace_request(context, request);
-        // Whether any hop of this attempt got an answer: then the request was sent, whatever
-        // a later hop did.
-        let mut answered = false;
-        let outcome = match copy(request) {
-            Some(copy) => {
-                send_authorized(context, copy, Some(request), purpose, &mut answered).await
+        // One attempt, in a block: the answer it holds (borrowed, to decide) ends with it, so
+        // that the wait below is not made to keep room for it.
+        let resume = {
+            // Whether any hop of this attempt got an answer: then the request was sent, whatever
+            // a later hop did.
+            let mut answered = false;
+            let (pending, repeatable) = start_send(context, request);
+            let template = repeatable.then_some(&mut *request);
+            let outcome = receive(context, pending, template, purpose, &mut answered).await;
+            if !repeatable {
+                return outcome;
             }
-            None => {
-                let placeholder = Request::new(request.method().clone(), request.url().clone());
-                let only = std::mem::replace(request, placeholder);
-                return send_authorized(context, only, None, purpose, &mut answered).await;
-            }
-        };
-        // Some((retry-after, after a timeout)) when another attempt is worth it.
-        let again = match &outcome {
-            Ok(answer) => {
-                let failed = retryable_status(answer.status());
-                if !failed && !answer.status().is_server_error() {
-                    context.retry_budget().succeeded(taken);
+            let outcome = if matches!(outcome, Ok(Answer { rejected: true, .. })) {
+                // Rare: boxed, so that the replay's state is not part of every call's.
+                let replaying = Box::pin(replay(context, outcome, request, purpose, &mut answered));
+                replaying.await
+            } else {
+                outcome
+            };
+            // Some((retry-after, after a timeout)) when another attempt is worth it.
+            let again = match &outcome {
+                Ok(answer) => {
+                    let failed = retryable_status(answer.status());
+                    if !failed && !answer.status().is_server_error() {
+                        context.retry_budget().succeeded(taken);
+                    }
+                    (failed && may_repeat).then(|| (retry_after(answer.headers()), false))
                 }
-                (failed && may_repeat).then(|| (retry_after(answer.headers()), false))
-            }
-            Err(SendError::Refused(_)) => None,
-            Err(SendError::Http(e)) => {
-                let unsent = never_sent(e) && !answered;
-                (unsent || (may_repeat && !e.is_builder() && !e.is_redirect()))
-                    .then_some((None, e.is_timeout()))
-            }
-        };
-        let Some((server_wait, after_timeout)) = again else {
-            return outcome;
-        };
-        let policy = context.retry_policy();
-        let schedule = schedule.get_or_insert_with(|| {
-            Box::new(
-                super::RetryPolicy {
-                    max_attempts,
-                    ..*policy
+                Err(SendError::Refused(_)) => None,
+                Err(SendError::Http(e)) => {
+                    let unsent = never_sent(e) && !answered;
+                    (unsent || (may_repeat && !e.is_builder() && !e.is_redirect()))
+                        .then_some((None, e.is_timeout()))
                 }
-                .schedule(),
-            )
-        });
-        let Some(backoff) = schedule.next() else {
-            return outcome;
+            };
+            let Some((server_wait, after_timeout)) = again else {
+                return outcome;
+            };
+            let policy = context.retry_policy();
+            let schedule = schedule.get_or_insert_with(|| {
+                Box::new(
+                    super::RetryPolicy {
+                        max_attempts,
+                        ..*policy
+                    }
+                    .schedule(),
+                )
+            });
+            let Some(backoff) = schedule.next() else {
+                return outcome;
+            };
+            let mut delay = full_jitter(backoff);
+            if let Some(asked) = server_wait {
+                delay = delay.max(asked.min(policy.retry_after_cap));
+            }
+            let resume = Instant::now() + delay;
+            if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
+                return outcome;
+            }
+            // Last: a retry the schedule or the deadline rules out costs the budget nothing.
+            let Some(cost) = context.retry_budget().acquire(after_timeout) else {
+                tracing::debug!(attempt, "retry budget exhausted; not retrying");
+                return outcome;
+            };
+            taken += cost;
+            let reason = match &outcome {
+                Ok(r) => format!("HTTP {}", r.status().as_u16()),
+                Err(SendError::Http(e)) => super::error::describe(e),
+                Err(SendError::Refused(why)) => why.clone(),
+            };
+            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
+            resume
         };
-        let mut delay = full_jitter(backoff);
-        if let Some(asked) = server_wait {
-            delay = delay.max(asked.min(policy.retry_after_cap));
-        }
-        let resume = Instant::now() + delay;
-        if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
-            return outcome;
-        }
-        // Last: a retry the schedule or the deadline rules out costs the budget nothing.
-        let Some(cost) = context.retry_budget().acquire(after_timeout) else {
-            tracing::debug!(attempt, "retry budget exhausted; not retrying");
-            return outcome;
-        };
-        taken += cost;
-        let reason = match &outcome {
-            Ok(r) => format!("HTTP {}", r.status().as_u16()),
-            Err(SendError::Http(e)) => super::error::describe(e),
-            Err(SendError::Refused(why)) => why.clone(),
-        };
-        drop(outcome);
-        tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
         tokio::time::sleep_until(resume).await;
         attempt += 1;
         // The call's span (`core::error::scoped`) starts at attempt 1.
         tracing::Span::current().record("attempt", attempt);
+    }
+}
+
+/// Hands a copy of `request` to reqwest (`true`: `request` stays the template of any later
+/// send), or, when its body is a stream, `request` itself (`false`: it cannot be sent again).
+///
+/// Synchronous, so that no future holds the copy: reqwest takes it here.
+fn start_send(
+    context: &Context,
+    request: &mut Request,
+) -> (
+    impl Future<Output = reqwest::Result<Response>> + use<>,
+    bool,
+) {
+    let http = context.http_client().reqwest();
+    match copy(request) {
+        Some(copy) => (http.execute(copy), true),
+        None => {
+            let placeholder = Request::new(request.method().clone(), request.url().clone());
+            (http.execute(std::mem::replace(request, placeholder)), false)
+        }
     }
 }
 
@@ -316,41 +368,20 @@ fn redacted_text(context: &Context, bytes: &[u8]) -> String {
     }
 }
 
-/// Sends `request` (a copy of `template`, when there is one), following redirects, and buffers
-/// the answer; when the answer rejects a refreshable credential, refreshes it and replays once
-/// (see [`replay`]). Redirects are followed with copies of `template`, so nothing is copied
-/// when there is none.
+/// The answer to `pending` (a request reqwest is sending: a copy of `base`, when there is one),
+/// its redirects followed with copies of `base`, its body buffered.
 ///
-/// Redirects and replays are rare, and their futures are boxed: every future here is moved
-/// into its caller's at each call, so what only they hold would be copied on every call.
-async fn send_authorized<'a>(
+/// It takes the request already handed to reqwest rather than the request itself, so that
+/// its future, which the caller's holds, does not hold a request too; redirects are rare, and
+/// their future is boxed for the same reason.
+async fn receive<'a>(
     context: &'a Context,
-    request: Request,
-    mut template: Option<&mut Request>,
-    purpose: Purpose,
-    answered: &mut bool,
-) -> Result<Answer<'a>, SendError> {
-    let answer = send_once(context, request, template.as_deref_mut(), purpose, answered).await?;
-    if !answer.rejected {
-        return Ok(answer);
-    }
-    match template {
-        Some(template) => Box::pin(replay(context, answer, template, purpose, answered)).await,
-        None => Ok(answer),
-    }
-}
-
-/// One send of `request` (a copy of `base`, when there is one), its redirects followed, its
-/// answer buffered.
-async fn send_once<'a>(
-    context: &'a Context,
-    request: Request,
+    pending: impl Future<Output = reqwest::Result<Response>>,
     base: Option<&mut Request>,
     purpose: Purpose,
     answered: &mut bool,
 ) -> Result<Answer<'a>, SendError> {
-    let http = context.http_client().reqwest();
-    let mut response = http.execute(request).await.map_err(SendError::Http)?;
+    let mut response = pending.await.map_err(SendError::Http)?;
     *answered = true;
     let mut refused = None;
     if response.status().is_redirection()
@@ -409,11 +440,12 @@ async fn follow_redirects(
 /// same value again, the rejection is the answer.
 async fn replay<'a>(
     context: &'a Context,
-    answer: Answer<'a>,
+    outcome: Result<Answer<'a>, SendError>,
     template: &mut Request,
     purpose: Purpose,
     answered: &mut bool,
 ) -> Result<Answer<'a>, SendError> {
+    let answer = outcome?;
     let Some(credential) = context.credential() else {
         return Ok(answer);
     };
@@ -432,7 +464,8 @@ async fn replay<'a>(
                 return Ok(answer);
             };
             drop(answer);
-            send_once(context, again, Some(template), purpose, answered).await
+            let pending = context.http_client().reqwest().execute(again);
+            receive(context, pending, Some(template), purpose, answered).await
         }
         // The refresh failed or gave the same token: the rejection is the answer.
         _ => Ok(answer),

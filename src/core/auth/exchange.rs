@@ -17,12 +17,11 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Request, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::time::Instant;
 
 use super::{AuthError, AuthErrorKind};
 use crate::core::Context;
 use crate::core::redact::excerpt_with;
-use crate::core::transport::{Purpose, Replay, SendError, execute};
+use crate::core::transport::{Clock, Purpose, Replay, SendError, execute};
 
 /// What a token source sends its requests with (see the module docs). Cheap to clone.
 #[derive(Clone, Debug)]
@@ -73,16 +72,16 @@ impl TokenClient {
         replay: Replay,
     ) -> Result<TokenAnswer, AuthError> {
         let limit = self.context.timeout();
-        let deadline = Instant::now() + limit;
+        let clock = Clock::start(limit);
         let options = crate::core::CallOptions::default();
         let call = execute(
             &self.context,
             &mut request,
             Purpose::Secret(replay),
             &options,
-            deadline,
+            clock,
         );
-        let answer = match tokio::time::timeout_at(deadline, call).await {
+        let answer = match tokio::time::timeout_at(clock.deadline, call).await {
             Err(_) => return Err(self.timed_out(step, limit)),
             Ok(Err(SendError::Refused(why))) => {
                 return Err(AuthError::new(

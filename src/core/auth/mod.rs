@@ -231,6 +231,16 @@ impl Credential {
         &self.secrets
     }
 
+    /// The header to send now when it is at hand without waiting (a fixed header, a fresh
+    /// token): most calls' credential, without a future. `None`: ask
+    /// [`header_value`](Self::header_value).
+    pub(crate) fn header_now(&self) -> Option<HeaderValue> {
+        match &self.kind {
+            Kind::Header { value, .. } => (!value.is_empty()).then(|| value.clone()),
+            Kind::Token { prefix, cache, .. } => cache.header_now(prefix).flatten(),
+        }
+    }
+
     /// The header to send now, fetching a token (through `context`'s token path) when needed.
     pub(crate) async fn header_value(
         &self,

@@ -113,6 +113,28 @@ struct Cached {
     header: OnceLock<Option<HeaderValue>>,
 }
 
+impl Cached {
+    /// Whether it may still be sent.
+    fn fresh(&self) -> bool {
+        self.refresh_at.is_none_or(|at| Instant::now() < at)
+    }
+}
+
+/// `<prefix><token>` as a sensitive header value, built once per token; `None` when the token
+/// cannot be one.
+fn header_of(cached: &Cached, prefix: &str) -> Option<HeaderValue> {
+    cached
+        .header
+        .get_or_init(|| {
+            let mut value =
+                HeaderValue::from_str(&format!("{prefix}{}", cached.secret.expose_secret()))
+                    .ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        })
+        .clone()
+}
+
 #[derive(Default)]
 struct State {
     current: Option<Arc<Cached>>,
@@ -176,21 +198,22 @@ impl TokenCache {
         context: &crate::core::Context,
     ) -> Result<Option<HeaderValue>, AuthError> {
         let cached = self.cached(context).await?;
-        let value = cached.header.get_or_init(|| {
-            let mut value =
-                HeaderValue::from_str(&format!("{prefix}{}", cached.secret.expose_secret()))
-                    .ok()?;
-            value.set_sensitive(true);
-            Some(value)
-        });
-        Ok(value.clone())
+        Ok(header_of(&cached, prefix))
+    }
+
+    /// The header [`header`](Self::header) would give, when a fresh token is at hand: without
+    /// a future, as every call but the few that fetch a token can.
+    pub(crate) fn header_now(&self, prefix: &str) -> Option<Option<HeaderValue>> {
+        let state = lock(&self.state);
+        let current = state.current.as_ref().filter(|current| current.fresh())?;
+        Some(header_of(current, prefix))
     }
 
     async fn cached(&self, context: &crate::core::Context) -> Result<Arc<Cached>, AuthError> {
         let fetch = {
             let mut state = lock(&self.state);
             if let Some(current) = &state.current
-                && current.refresh_at.is_none_or(|at| Instant::now() < at)
+                && current.fresh()
             {
                 return Ok(current.clone());
             }
