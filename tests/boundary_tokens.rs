@@ -345,6 +345,44 @@ async fn a_call_deadline_bounds_retries_and_their_waits() {
     assert!(server.count() <= 2);
 }
 
+#[tokio::test]
+async fn a_call_deadline_holds_while_a_body_floods_in() {
+    // A server (on a thread of its own, so that the socket never runs dry) sends a body that
+    // never ends, as fast as loopback carries it. The call must end at its deadline, not
+    // when the body limit (set out of reach) is hit. (A call that spends the task's whole
+    // cooperative budget, which starves a timer's poll, is `core::dispatch`'s unit test.)
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let Ok((mut socket, _)) = listener.accept() else {
+            return;
+        };
+        let mut head = [0u8; 4096];
+        let _ = socket.read(&mut head);
+        let _ = socket.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000000000\r\n\r\n",
+        );
+        let chunk = vec![b' '; 64 * 1024];
+        while socket.write_all(&chunk).is_ok() {}
+    });
+    let client = dataplat::galaxy::Client::with_context(
+        &url,
+        Context::new(&dataplat::galaxy::PROFILE)
+            .with_rate_limits(vec![])
+            .with_max_body_bytes(usize::MAX)
+            .with_timeout(Duration::from_secs(1)),
+    );
+    let started = Instant::now();
+    let err = client.list_cluster().send().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport { message, .. } if message.contains("timed out")),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
 // ---- Token files ----
 
 #[cfg(unix)]

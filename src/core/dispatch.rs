@@ -253,3 +253,36 @@ macro_rules! wire_client {
     };
 }
 pub(crate) use wire_client;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{GenError, Within};
+
+    /// A call that spends the task's whole cooperative budget on every poll leaves none for
+    /// the timer's own poll, which then never reports the deadline: the clock is read instead.
+    #[tokio::test]
+    async fn the_deadline_holds_when_the_call_spends_the_whole_cooperative_budget() {
+        let call = async {
+            loop {
+                tokio::task::coop::consume_budget().await;
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), GenError<()>>(())
+        };
+        let limit = Duration::from_millis(200);
+        let within = Within {
+            call,
+            deadline: tokio::time::sleep(limit),
+            limit,
+        };
+        // tokio's own timeout polls its timer outside the budget, so it ends the test if the
+        // deadline does not.
+        let outcome = tokio::time::timeout(Duration::from_secs(5), within).await;
+        assert!(
+            matches!(outcome, Ok(Err(GenError::UnexpectedResponse(_)))),
+            "the call's deadline did not end it: {outcome:?}"
+        );
+    }
+}
