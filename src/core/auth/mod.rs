@@ -246,10 +246,12 @@ impl Credential {
         &self,
         context: &super::Context,
     ) -> Result<HeaderValue, AuthError> {
-        let value = match &self.kind {
-            Kind::Header { value, .. } => (!value.is_empty()).then(|| value.clone()),
-            // Built once per token, not per request.
-            Kind::Token { prefix, cache, .. } => cache.header(prefix, context).await?,
+        let value = match (self.header_now(), &self.kind) {
+            (Some(value), _) => Some(value),
+            // Fetched (or its fetch joined) when no fresh token is at hand; the header value is
+            // built once per token, not per request.
+            (None, Kind::Token { prefix, cache, .. }) => cache.header(prefix, context).await?,
+            (None, Kind::Header { .. }) => None,
         };
         value.ok_or_else(|| {
             AuthError::new(
