@@ -15,6 +15,39 @@ pub(crate) type Adjust = fn(&mut Request, &str);
 /// progenitor's error, as the generated code returns it.
 type GenError<E> = progenitor_client::Error<E>;
 
+/// Why the request path has no answer for the generated code: the few kinds of progenitor's
+/// error it can end in, without the operation's error type. Small (32 bytes, where
+/// progenitor's error is the size of a response), so that the path's outcome moves up its
+/// layers as a pointer-sized answer or this; the generated code's `?` turns it into
+/// progenitor's error.
+#[derive(Debug)]
+pub(crate) enum DispatchError {
+    /// reqwest failed (connect, timeout, a body cut short): `CommunicationError`.
+    Communication(reqwest::Error),
+    /// The request may not be sent as it is: `InvalidRequest`.
+    Invalid(String),
+    /// An answer that is an error as it stands (a rejected credential) or a stand-in that
+    /// carries a failure (see `core::failure`): `UnexpectedResponse`.
+    Unexpected(Box<reqwest::Response>),
+}
+
+impl<E> From<DispatchError> for GenError<E> {
+    fn from(error: DispatchError) -> Self {
+        match error {
+            DispatchError::Communication(e) => GenError::CommunicationError(e),
+            DispatchError::Invalid(why) => GenError::InvalidRequest(why),
+            DispatchError::Unexpected(response) => GenError::UnexpectedResponse(*response),
+        }
+    }
+}
+
+impl DispatchError {
+    /// A stand-in response that carries `failure`.
+    fn failure(failure: Failure) -> Self {
+        Self::Unexpected(Box::new(failure.into_response()))
+    }
+}
+
 /// The request path of every generated operation, in one future: the shared adjustments, the
 /// API's own, the checks on where it may go, the credential, the transport (retries,
 /// redirects, replay, buffering), and a rejection of the credential turned into an error, all
@@ -22,14 +55,13 @@ type GenError<E> = progenitor_client::Error<E>;
 ///
 /// The request is adjusted before the future is made, so that the future holds it once, as it
 /// moves into the caller's (an async fn would keep a second copy of its argument).
-#[allow(clippy::result_large_err)] // progenitor's error type, as the generated code returns it
-pub(crate) fn dispatch<'a, E: Send + 'a>(
+pub(crate) fn dispatch<'a>(
     context: &'a Context,
     mut request: Request,
     operation: &'static str,
     adjust: Adjust,
     options: &super::CallOptions,
-) -> Dispatched<'a, E> {
+) -> Dispatched<'a> {
     request
         .headers_mut()
         .insert(USER_AGENT, context.user_agent().clone());
@@ -66,9 +98,9 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, T, E> Future for Within<F>
+impl<F, T> Future for Within<F>
 where
-    F: Future<Output = Result<T, GenError<E>>>,
+    F: Future<Output = Result<T, DispatchError>>,
 {
     type Output = F::Output;
 
@@ -88,9 +120,7 @@ where
             || (!tokio::task::coop::has_budget_remaining()
                 && tokio::time::Instant::now() >= this.deadline.deadline());
         if passed {
-            return Poll::Ready(Err(GenError::UnexpectedResponse(
-                Failure::Deadline(*this.limit).into_response(),
-            )));
+            return Poll::Ready(Err(DispatchError::failure(Failure::Deadline(*this.limit))));
         }
         Poll::Pending
     }
@@ -100,22 +130,19 @@ where
 /// than the path's whole state, and proving it `Send` (for streams and spawned calls) is done
 /// once here rather than for every operation, which is what made generated list streams slow
 /// to compile.
-pub(crate) type Dispatched<'a, E> =
-    std::pin::Pin<Box<dyn Future<Output = Result<Answer<'a>, GenError<E>>> + Send + 'a>>;
+pub(crate) type Dispatched<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Result<Answer<'a>, DispatchError>> + Send + 'a>>;
 
 /// What [`dispatch`] runs within the call's deadline. A function returning an `async move`
 /// block rather than an async fn, so that its future holds each argument once.
 #[allow(clippy::manual_async_fn)] // on purpose: see above
-fn path<'a, E>(
+fn path<'a>(
     context: &'a Context,
     mut request: Request,
     operation: &'static str,
     options: super::CallOptions,
     clock: Clock,
-) -> impl Future<Output = Result<Answer<'a>, GenError<E>>> + 'a
-where
-    E: 'a,
-{
+) -> impl Future<Output = Result<Answer<'a>, DispatchError>> + 'a {
     async move {
         if let Some(why) = refusal(context, &request, Purpose::Api) {
             // With a credential, the refusal is about it; otherwise about the body.
@@ -127,7 +154,7 @@ where
                     why,
                 ))
             } else {
-                GenError::InvalidRequest(why)
+                DispatchError::Invalid(why)
             });
         }
         if let Some(credential) = context.credential() {
@@ -143,18 +170,18 @@ where
         }
         let mut answer = match execute(context, &mut request, Purpose::Api, &options, clock).await {
             Ok(answer) => answer,
-            Err(SendError::Http(e)) => return Err(GenError::CommunicationError(e)),
-            Err(SendError::Refused(why)) => return Err(GenError::InvalidRequest(why)),
+            Err(SendError::Http(e)) => return Err(DispatchError::Communication(e)),
+            Err(SendError::Refused(why)) => return Err(DispatchError::Invalid(why)),
         };
         // Kept (shared, not copied) so that an error built from this answer can redact what the
         // request body carried.
         answer.sent = request.body_mut().as_mut().and_then(share_body);
         if answer.rejected {
             let error = rejection(context, operation, &answer);
-            return Err(GenError::UnexpectedResponse(rejected(
+            return Err(DispatchError::Unexpected(Box::new(rejected(
                 answer,
                 Failure::Auth(error),
-            )));
+            ))));
         }
         Ok(answer)
     }
@@ -174,8 +201,8 @@ async fn fetch_header(
 
 /// A credential failure as progenitor's error: a stand-in response that carries it (see
 /// `core::failure`).
-fn auth_failure<E>(error: AuthError) -> GenError<E> {
-    GenError::UnexpectedResponse(Failure::Auth(error).into_response())
+fn auth_failure(error: AuthError) -> DispatchError {
+    DispatchError::failure(Failure::Auth(error))
 }
 
 /// The error a credential rejection becomes: which API refused what, with the profile's hint
@@ -208,12 +235,12 @@ macro_rules! wire_client {
         impl Client {
             /// Sends `request` for the operation `info` names through the shared request path,
             /// with the call's options.
-            pub(crate) fn dispatch_request<'s, E: Send + 's>(
+            pub(crate) fn dispatch_request<'s>(
                 &'s self,
                 request: ::reqwest::Request,
                 info: &::progenitor_client::OperationInfo,
                 options: &$crate::core::CallOptions,
-            ) -> $crate::core::dispatch::Dispatched<'s, E> {
+            ) -> $crate::core::dispatch::Dispatched<'s> {
                 $crate::core::dispatch::dispatch(
                     ::progenitor_client::ClientInfo::inner(self),
                     request,
@@ -258,7 +285,7 @@ pub(crate) use wire_client;
 mod tests {
     use std::time::Duration;
 
-    use super::{GenError, Within};
+    use super::{DispatchError, Within};
 
     /// A call that spends the task's whole cooperative budget on every poll leaves none for
     /// the timer's own poll, which then never reports the deadline: the clock is read instead.
@@ -269,7 +296,7 @@ mod tests {
                 tokio::task::coop::consume_budget().await;
             }
             #[allow(unreachable_code)]
-            Ok::<(), GenError<()>>(())
+            Ok::<(), DispatchError>(())
         };
         let limit = Duration::from_millis(200);
         let within = Within {
@@ -281,7 +308,7 @@ mod tests {
         // deadline does not.
         let outcome = tokio::time::timeout(Duration::from_secs(5), within).await;
         assert!(
-            matches!(outcome, Ok(Err(GenError::UnexpectedResponse(_)))),
+            matches!(outcome, Ok(Err(DispatchError::Unexpected(_)))),
             "the call's deadline did not end it: {outcome:?}"
         );
     }

@@ -234,8 +234,6 @@ pub fn scoped<'a, T, E>(
 where
     E: serde::Serialize,
 {
-    use futures::FutureExt;
-    use tracing::Instrument;
     let span = tracing::info_span!(
         "dataplat",
         api = call.api,
@@ -249,8 +247,52 @@ where
     );
     // The clock is read only for a span someone records.
     let started = (!span.is_disabled()).then(std::time::Instant::now);
-    send.instrument(span.clone())
-        .map(move |result| finish(call, context, &span, started, result))
+    Scoped {
+        send,
+        span,
+        call,
+        context,
+        started,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// `send` polled within its call's span, its outcome handed to [`finish`]: what tracing's
+    /// `Instrumented` and a `map` do, in one future, so that the outcome (a response value or
+    /// an error, a few hundred bytes) is moved out once rather than once per layer.
+    struct Scoped<'a, F> {
+        #[pin]
+        send: F,
+        span: tracing::Span,
+        call: Call,
+        context: &'a Context,
+        started: Option<std::time::Instant>,
+    }
+}
+
+impl<T, E, F> Future for Scoped<'_, F>
+where
+    E: serde::Serialize,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    type Output = Result<ResponseValue<T>, Error<E>>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let entered = this.span.enter();
+        let result = std::task::ready!(this.send.poll(cx));
+        drop(entered);
+        std::task::Poll::Ready(finish(
+            *this.call,
+            this.context,
+            this.span,
+            *this.started,
+            result,
+        ))
+    }
 }
 
 /// What [`scoped`] answers once `send` has: the error converted, the outcome logged.

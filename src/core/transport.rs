@@ -6,7 +6,7 @@ use reqwest::{Request, Response};
 use tokio::time::Instant;
 use tracing::Level;
 
-use super::decode::{Answer, read_body};
+use super::decode::{Answer, Answered, read_body};
 use super::failure::RefusedRedirect;
 use super::options::CallOptions;
 use super::redact::{REDACTED, redact_json};
@@ -146,7 +146,7 @@ pub(crate) async fn execute<'a>(
             if !repeatable {
                 return outcome;
             }
-            let outcome = if matches!(outcome, Ok(Answer { rejected: true, .. })) {
+            let outcome = if outcome.as_ref().is_ok_and(|answer| answer.rejected) {
                 // Rare: boxed, so that the replay's state is not part of every call's.
                 let replaying = Box::pin(replay(context, outcome, request, purpose, &mut answered));
                 replaying.await
@@ -299,7 +299,7 @@ fn buffered<'a>(
         None
     };
     let rejected = context.credential().is_some() && context.rejects(status, &body);
-    Answer {
+    Answer::new(Answered {
         context,
         response,
         body,
@@ -308,7 +308,7 @@ fn buffered<'a>(
         rejected,
         refused_redirect,
         sent: None,
-    }
+    })
 }
 
 /// A 200-with-error envelope: the `error` member of a JSON object body, as text, when it

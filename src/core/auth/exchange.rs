@@ -129,7 +129,7 @@ impl TokenClient {
         Ok(TokenAnswer {
             status,
             headers,
-            body: answer.body,
+            body: answer.into_inner().body,
         })
     }
 
