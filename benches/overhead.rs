@@ -340,8 +340,15 @@ enum Mode {
 /// Client and raw alternate in short rounds (ABBA, so neither always goes first): long
 /// enough for each variant to run warm, short enough that machine noise (another process, a
 /// frequency change) falls on both alike. Returns, per case, the medians of the rounds'
-/// per-call times (µs) of the client and of raw reqwest.
-fn interleaved(mode: Mode, rounds: usize, per_round: usize) -> Vec<(String, f64, f64)> {
+/// per-call times (µs) of the client and of raw reqwest, and the median of the rounds' own
+/// ratios (each round's client time over the raw time next to it).
+///
+/// The ratio is taken round by round because the machine's speed drifts between rounds (a
+/// small call took anywhere from 50 to 70 µs within one minute on 2026-12-02): a ratio of
+/// the two medians mixes rounds run at different speeds, and moved by ±4% from run to run of
+/// the same binary, where the paired ratio compares times taken milliseconds apart. Both are
+/// in `overhead.json`.
+fn interleaved(mode: Mode, rounds: usize, per_round: usize) -> Vec<Timing> {
     let (rt, callers) = match mode {
         Mode::OneThread => (tokio::runtime::Builder::new_current_thread(), 1),
         Mode::Concurrent => {
@@ -360,7 +367,7 @@ fn interleaved(mode: Mode, rounds: usize, per_round: usize) -> Vec<(String, f64,
         } else {
             per_round
         };
-        let (mut client, mut raw) = (Vec::new(), Vec::new());
+        let (mut client, mut raw, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..rounds {
             let order = if round % 2 == 0 {
                 [false, true]
@@ -377,10 +384,24 @@ fn interleaved(mode: Mode, rounds: usize, per_round: usize) -> Vec<(String, f64,
                     client.push(us)
                 }
             }
+            ratios.push(client[round] / raw[round]);
         }
-        out.push((case.to_string(), median(&mut client), median(&mut raw)));
+        out.push(Timing {
+            case: case.to_string(),
+            client: median(&mut client),
+            raw: median(&mut raw),
+            ratio: median(&mut ratios),
+        });
     }
     out
+}
+
+/// One case's interleaved times: medians per call (µs) and the median of the rounds' ratios.
+struct Timing {
+    case: String,
+    client: f64,
+    raw: f64,
+    ratio: f64,
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -439,16 +460,25 @@ fn main() {
     let one = interleaved(Mode::OneThread, rounds, 80);
     let concurrent = interleaved(Mode::Concurrent, rounds / 2, 80);
     let mut json = Vec::new();
-    for ((case, client, raw), (_, m_client, m_raw)) in one.iter().zip(&concurrent) {
+    for (one, many) in one.iter().zip(&concurrent) {
         println!(
-            "interleaved {case:<24} one thread: dataplat {client:7.1} µs  reqwest {raw:7.1} µs  ratio {:.3}   {CALLERS} callers: {m_client:7.1} µs vs {m_raw:7.1} µs  ratio {:.3}",
-            client / raw,
-            m_client / m_raw
+            "interleaved {:<24} one thread: dataplat {:7.1} µs  reqwest {:7.1} µs  ratio {:.3}   {CALLERS} callers: {:7.1} µs vs {:7.1} µs  ratio {:.3}",
+            one.case, one.client, one.raw, one.ratio, many.client, many.raw, many.ratio
         );
+        let entry = |t: &Timing| {
+            json!({
+                "dataplat_us": t.client,
+                "reqwest_us": t.raw,
+                "ratio": t.ratio,
+                "ratio_of_medians": t.client / t.raw,
+            })
+        };
+        let mut concurrent = entry(many);
+        concurrent["callers"] = json!(CALLERS);
         json.push(json!({
-            "case": case,
-            "one_thread": {"dataplat_us": client, "reqwest_us": raw, "ratio": client / raw},
-            "concurrent": {"dataplat_us": m_client, "reqwest_us": m_raw, "ratio": m_client / m_raw, "callers": CALLERS},
+            "case": one.case,
+            "one_thread": entry(one),
+            "concurrent": concurrent,
         }));
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dataplat-bench");
