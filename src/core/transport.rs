@@ -172,46 +172,94 @@ pub(crate) async fn execute<'a>(
             let Some((server_wait, after_timeout)) = again else {
                 return outcome;
             };
-            let policy = context.retry_policy();
-            let schedule = schedule.get_or_insert_with(|| {
-                Box::new(
-                    super::RetryPolicy {
-                        max_attempts,
-                        ..*policy
-                    }
-                    .schedule(),
-                )
-            });
-            let Some(backoff) = schedule.next() else {
-                return outcome;
+            let wanted = Wanted {
+                server_wait,
+                after_timeout,
+                max_attempts,
+                attempt,
+                started,
+                deadline,
             };
-            let mut delay = full_jitter(backoff);
-            if let Some(asked) = server_wait {
-                delay = delay.max(asked.min(policy.retry_after_cap));
+            match retry_at(context, &outcome, wanted, &mut schedule, &mut taken) {
+                Some(resume) => resume,
+                None => return outcome,
             }
-            let resume = Instant::now() + delay;
-            if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
-                return outcome;
-            }
-            // Last: a retry the schedule or the deadline rules out costs the budget nothing.
-            let Some(cost) = context.retry_budget().acquire(after_timeout) else {
-                tracing::debug!(attempt, "retry budget exhausted; not retrying");
-                return outcome;
-            };
-            taken += cost;
-            let reason = match &outcome {
-                Ok(r) => format!("HTTP {}", r.status().as_u16()),
-                Err(SendError::Http(e)) => super::error::describe(e),
-                Err(SendError::Refused(why)) => why.clone(),
-            };
-            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
-            resume
         };
         tokio::time::sleep_until(resume).await;
         attempt += 1;
         // The call's span (`core::error::scoped`) starts at attempt 1.
         tracing::Span::current().record("attempt", attempt);
     }
+}
+
+/// What a retry after an attempt's outcome depends on.
+struct Wanted {
+    /// How long the server asked to wait (`Retry-After`).
+    server_wait: Option<std::time::Duration>,
+    /// The attempt timed out (a retry then costs the budget more).
+    after_timeout: bool,
+    max_attempts: u32,
+    /// The attempt that ended.
+    attempt: u32,
+    started: Instant,
+    deadline: Instant,
+}
+
+/// When to send the next attempt after `outcome`, which is worth another, or `None` when the
+/// schedule, the call's time or the retry budget rules it out. What it takes from the budget
+/// is added to `taken`.
+///
+/// Out of line and cold: most calls never retry, and the code of the one path every call takes
+/// stays small (fewer instruction-cache misses: `cargo xtask bench`).
+#[cold]
+#[inline(never)]
+fn retry_at(
+    context: &Context,
+    outcome: &Result<Answer<'_>, SendError>,
+    wanted: Wanted,
+    schedule: &mut Option<Box<super::retry::Schedule>>,
+    taken: &mut u32,
+) -> Option<Instant> {
+    let Wanted {
+        server_wait,
+        after_timeout,
+        max_attempts,
+        attempt,
+        started,
+        deadline,
+    } = wanted;
+    let policy = context.retry_policy();
+    let schedule = schedule.get_or_insert_with(|| {
+        Box::new(
+            super::RetryPolicy {
+                max_attempts,
+                ..*policy
+            }
+            .schedule(),
+        )
+    });
+    let backoff = schedule.next()?;
+    let mut delay = full_jitter(backoff);
+    if let Some(asked) = server_wait {
+        delay = delay.max(asked.min(policy.retry_after_cap));
+    }
+    let resume = Instant::now() + delay;
+    if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
+        return None;
+    }
+    // Last: a retry the schedule or the deadline rules out costs the budget nothing.
+    let Some(cost) = context.retry_budget().acquire(after_timeout) else {
+        tracing::debug!(attempt, "retry budget exhausted; not retrying");
+        return None;
+    };
+    *taken += cost;
+    let reason = match outcome {
+        Ok(r) => format!("HTTP {}", r.status().as_u16()),
+        Err(SendError::Http(e)) => super::error::describe(e),
+        Err(SendError::Refused(why)) => why.clone(),
+    };
+    tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
+    Some(resume)
 }
 
 /// Hands a copy of `request` to reqwest (`true`: `request` stays the template of any later
