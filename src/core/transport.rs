@@ -220,19 +220,11 @@ fn retry_at(
     schedule: &mut Option<Box<super::retry::Schedule>>,
     taken: &mut u32,
 ) -> Option<Instant> {
-    let Wanted {
-        server_wait,
-        after_timeout,
-        max_attempts,
-        attempt,
-        started,
-        deadline,
-    } = wanted;
     let policy = context.retry_policy();
     let schedule = schedule.get_or_insert_with(|| {
         Box::new(
             super::RetryPolicy {
-                max_attempts,
+                max_attempts: wanted.max_attempts,
                 ..*policy
             }
             .schedule(),
@@ -240,15 +232,16 @@ fn retry_at(
     });
     let backoff = schedule.next()?;
     let mut delay = full_jitter(backoff);
-    if let Some(asked) = server_wait {
+    if let Some(asked) = wanted.server_wait {
         delay = delay.max(asked.min(policy.retry_after_cap));
     }
     let resume = Instant::now() + delay;
-    if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
+    if resume.duration_since(wanted.started) > policy.max_elapsed || resume >= wanted.deadline {
         return None;
     }
     // Last: a retry the schedule or the deadline rules out costs the budget nothing.
-    let Some(cost) = context.retry_budget().acquire(after_timeout) else {
+    let attempt = wanted.attempt;
+    let Some(cost) = context.retry_budget().acquire(wanted.after_timeout) else {
         tracing::debug!(attempt, "retry budget exhausted; not retrying");
         return None;
     };
