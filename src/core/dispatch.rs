@@ -41,6 +41,15 @@ impl<E> From<DispatchError> for GenError<E> {
     }
 }
 
+impl From<SendError> for DispatchError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Http(e) => Self::Communication(e),
+            SendError::Refused(why) => Self::Invalid(why),
+        }
+    }
+}
+
 impl DispatchError {
     /// A stand-in response that carries `failure`.
     fn failure(failure: Failure) -> Self {
@@ -168,11 +177,7 @@ fn path<'a>(
                 .headers_mut()
                 .insert(credential.header_name().clone(), value);
         }
-        let mut answer = match execute(context, &mut request, Purpose::Api, &options, clock).await {
-            Ok(answer) => answer,
-            Err(SendError::Http(e)) => return Err(DispatchError::Communication(e)),
-            Err(SendError::Refused(why)) => return Err(DispatchError::Invalid(why)),
-        };
+        let mut answer = execute(context, &mut request, Purpose::Api, &options, clock).await?;
         // Kept (shared, not copied) so that an error built from this answer can redact what the
         // request body carried.
         answer.sent = request.body_mut().as_mut().and_then(share_body);

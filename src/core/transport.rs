@@ -105,7 +105,6 @@ pub(crate) async fn execute<'a>(
     {
         return Err(SendError::Refused(why));
     }
-    let Clock { started, deadline } = clock;
     let may_repeat = match purpose {
         Purpose::Api => idempotent(request.method()) || options.retry_non_idempotent,
         Purpose::Secret(Replay::Safe) => true,
@@ -130,7 +129,7 @@ pub(crate) async fn execute<'a>(
             .await;
         }
         if let Some(limit) = attempt_limit {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = clock.deadline.saturating_duration_since(Instant::now());
             *request.timeout_mut() = Some(limit.min(left));
         }
         trace_request(context, request);
@@ -177,8 +176,7 @@ pub(crate) async fn execute<'a>(
                 after_timeout,
                 max_attempts,
                 attempt,
-                started,
-                deadline,
+                clock,
             };
             match retry_at(context, &outcome, wanted, &mut schedule, &mut taken) {
                 Some(resume) => resume,
@@ -201,8 +199,7 @@ struct Wanted {
     max_attempts: u32,
     /// The attempt that ended.
     attempt: u32,
-    started: Instant,
-    deadline: Instant,
+    clock: Clock,
 }
 
 /// When to send the next attempt after `outcome`, which is worth another, or `None` when the
@@ -236,7 +233,8 @@ fn retry_at(
         delay = delay.max(asked.min(policy.retry_after_cap));
     }
     let resume = Instant::now() + delay;
-    if resume.duration_since(wanted.started) > policy.max_elapsed || resume >= wanted.deadline {
+    let Clock { started, deadline } = wanted.clock;
+    if resume.duration_since(started) > policy.max_elapsed || resume >= deadline {
         return None;
     }
     // Last: a retry the schedule or the deadline rules out costs the budget nothing.
