@@ -5,7 +5,6 @@
 //! `options: crate::core::CallOptions`, starting at the default, a `with_options` method, and
 //! its `send_raw` passes the options to `dispatch_request` (which the `dispatch` pass wrote).
 
-use quote::quote;
 use syn::visit_mut::VisitMut;
 
 /// Rewrites every operation builder; the error says which part of one was not found.
@@ -47,13 +46,12 @@ pub fn rewrite(file: &mut syn::File) -> Result<usize, String> {
                     && matches!(imp.self_ty.as_ref(), syn::Type::Path(p)
                         if p.path.segments.last().is_some_and(|l| names.contains(&l.ident.to_string()))) =>
             {
-                let name = quote!(#imp).to_string();
                 let mut pass = Pass::default();
                 pass.visit_item_impl_mut(imp);
                 if !(pass.literal && pass.pattern && pass.call) {
                     problems.push(format!(
                         "{} (new: {}, destructuring: {}, dispatch call: {})",
-                        name.split('{').next().unwrap_or("?").trim(),
+                        crate::syntax::impl_head(imp).trim(),
                         pass.literal,
                         pass.pattern,
                         pass.call

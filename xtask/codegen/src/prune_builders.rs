@@ -16,20 +16,12 @@ use quote::quote;
 pub fn prune(file: &mut syn::File) -> usize {
     // `types::builder::X` as operation builders (top-level `builder`) mention them.
     let mut used = BTreeSet::new();
-    for item in &file.items {
+    for item in file.items.iter_mut() {
         if let syn::Item::Mod(m) = item
             && m.ident == "builder"
-            && let Some((_, items)) = &m.content
         {
-            let text = quote!(#(#items)*).to_string();
-            for piece in text.split("types :: builder :: ").skip(1) {
-                if let Some(name) = piece
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .next()
-                {
-                    used.insert(name.to_string());
-                }
-            }
+            let mut mentions = Mentions(&mut used);
+            syn::visit_mut::VisitMut::visit_item_mod_mut(&mut mentions, m);
         }
     }
     let Some(types) = crate::keep_unknown::types_module(file) else {
@@ -89,12 +81,9 @@ pub fn prune(file: &mut syn::File) -> usize {
                 syn::Item::Impl(imp) => {
                     // `impl X`, `impl Default for X`, `impl TryFrom<X> for super::X`,
                     // `impl From<super::X> for X`: all about builder X.
-                    let text = quote!(#imp).to_string();
-                    let head = text.split('{').next().unwrap_or_default().to_string();
-                    used.iter().any(|name| {
-                        head.split(|c: char| !c.is_alphanumeric() && c != '_')
-                            .any(|word| word == name)
-                    })
+                    crate::syntax::impl_head(imp)
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .any(|word| used.contains(word))
                 }
                 _ => true,
             });
@@ -105,6 +94,35 @@ pub fn prune(file: &mut syn::File) -> usize {
         }
     }
     kept
+}
+
+/// Collects `X` of every `types::builder::X` it visits: in paths, and in the text of macros
+/// (whose tokens are not parsed into paths).
+struct Mentions<'a>(&'a mut BTreeSet<String>);
+
+impl syn::visit_mut::VisitMut for Mentions<'_> {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let names: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+        for window in names.windows(3) {
+            if window[0] == "types" && window[1] == "builder" {
+                self.0.insert(window[2].to_string());
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let text = mac.tokens.to_string();
+        for piece in text.split("types :: builder :: ").skip(1) {
+            if let Some(name) = piece
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+            {
+                self.0.insert(name.to_string());
+            }
+        }
+        syn::visit_mut::visit_macro_mut(self, mac);
+    }
 }
 
 fn single_name(ty: &syn::Type) -> Option<String> {
@@ -144,5 +162,22 @@ mod tests {
         assert!(!code.contains("TryFrom < Thing >"), "{code}");
         assert!(code.contains("impl NewThing { pub fn builder"), "{code}");
         assert!(!code.contains("impl Thing { pub fn builder"), "{code}");
+    }
+
+    #[test]
+    fn mentions_are_found_in_longer_paths_and_in_macros() {
+        let mut module: syn::ItemMod = syn::parse_quote! {
+            pub mod builder {
+                pub struct A { body: Result<super::types::builder::First, String> }
+                fn f() { let _ = vec![types::builder::Second::default()]; }
+                fn g() -> types::Third { todo!() }
+            }
+        };
+        let mut used = std::collections::BTreeSet::new();
+        syn::visit_mut::VisitMut::visit_item_mod_mut(&mut super::Mentions(&mut used), &mut module);
+        assert_eq!(
+            used.into_iter().collect::<Vec<_>>(),
+            ["First".to_string(), "Second".to_string()]
+        );
     }
 }

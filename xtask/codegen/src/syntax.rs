@@ -30,6 +30,24 @@ pub(crate) fn last_two(call: &syn::ExprCall) -> Option<(&syn::Ident, &syn::Ident
     Some((&segments.next()?.ident, &name.ident))
 }
 
+/// The text of `imp` up to its first `{`: its attributes, generics, trait and type, as the
+/// whole impl would print them, without printing its items (most of its size).
+pub(crate) fn impl_head(imp: &syn::ItemImpl) -> String {
+    let head = syn::ItemImpl {
+        attrs: imp.attrs.clone(),
+        modifiers: imp.modifiers.clone(),
+        unsafety: imp.unsafety,
+        impl_token: imp.impl_token,
+        generics: imp.generics.clone(),
+        trait_: imp.trait_.clone(),
+        self_ty: imp.self_ty.clone(),
+        brace_token: imp.brace_token,
+        items: Vec::new(),
+    };
+    let text = quote::quote!(#head).to_string();
+    text.split('{').next().unwrap_or_default().to_string()
+}
+
 /// Removes `Deserialize` (however the path is spelt) from an item's `#[derive(…)]` lists, for a
 /// pass that writes the impl itself.
 pub(crate) fn drop_deserialize_derive(attrs: &mut [syn::Attribute]) {
@@ -66,5 +84,19 @@ mod tests {
             (ty.to_string(), name.to_string()),
             ("ResponseValue".into(), "empty".into())
         );
+    }
+
+    #[test]
+    fn an_impl_head_is_what_the_whole_impl_prints_before_its_body() {
+        let imp: syn::ItemImpl = syn::parse_quote! {
+            #[doc = "x"]
+            impl<'a> ::std::convert::TryFrom<Thing<'a>> for super::Thing where 'a: 'static {
+                type Error = String;
+                fn try_from(v: Thing<'a>) -> Result<Self, String> { todo!() }
+            }
+        };
+        let whole = quote::quote!(#imp).to_string();
+        assert_eq!(super::impl_head(&imp), whole.split('{').next().unwrap());
+        assert!(super::impl_head(&imp).contains("TryFrom < Thing < 'a > > for super :: Thing"));
     }
 }

@@ -229,13 +229,30 @@ impl VisitMut for Wrapper {
     }
 }
 
-/// The `operation_id: "…"` literal of the `OperationInfo` the body builds.
-fn operation_info_id(send: &syn::ImplItemFn) -> Option<String> {
-    let body = quote!(#send).to_string();
-    let after = body.split("operation_id :").nth(1)?;
-    let start = after.find('"')? + 1;
-    let end = start + after[start..].find('"')?;
-    Some(after[start..end].to_string())
+/// The `operation_id: "…"` literal of the `OperationInfo` the body builds (`&mut` only
+/// because the crate's syn has the mutable visitor alone).
+fn operation_info_id(send: &mut syn::ImplItemFn) -> Option<String> {
+    /// Finds the first `operation_id: "…"` member of a struct literal.
+    #[derive(Default)]
+    struct Find(Option<String>);
+    impl VisitMut for Find {
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            if self.0.is_none()
+                && let syn::Member::Named(name) = &field.member
+                && name == "operation_id"
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(id),
+                    ..
+                }) = &field.expr
+            {
+                self.0 = Some(id.value());
+            }
+            syn::visit_mut::visit_field_value_mut(self, field);
+        }
+    }
+    let mut find = Find::default();
+    find.visit_impl_item_fn_mut(send);
+    find.0
 }
 
 /// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`, or of a future's `Output` of that.
