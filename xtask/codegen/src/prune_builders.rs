@@ -31,8 +31,7 @@ pub fn prune(file: &mut syn::File) -> usize {
     // through the variants of the unions among them.
     let mut members: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     let words = |tokens: String| -> BTreeSet<String> {
-        tokens
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
+        pieces(&tokens)
             .filter(|w| !w.is_empty())
             .map(str::to_string)
             .collect()
@@ -81,9 +80,7 @@ pub fn prune(file: &mut syn::File) -> usize {
                 syn::Item::Impl(imp) => {
                     // `impl X`, `impl Default for X`, `impl TryFrom<X> for super::X`,
                     // `impl From<super::X> for X`: all about builder X.
-                    crate::syntax::impl_head(imp)
-                        .split(|c: char| !c.is_alphanumeric() && c != '_')
-                        .any(|word| used.contains(word))
+                    pieces(&crate::syntax::impl_head(imp)).any(|word| used.contains(word))
                 }
                 _ => true,
             });
@@ -114,15 +111,17 @@ impl syn::visit_mut::VisitMut for Mentions<'_> {
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         let text = mac.tokens.to_string();
         for piece in text.split("types :: builder :: ").skip(1) {
-            if let Some(name) = piece
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .next()
-            {
+            if let Some(name) = pieces(piece).next() {
                 self.0.insert(name.to_string());
             }
         }
         syn::visit_mut::visit_macro_mut(self, mac);
     }
+}
+
+/// `text` split around everything that cannot be part of a name (empty pieces included).
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
 }
 
 fn single_name(ty: &syn::Type) -> Option<String> {
