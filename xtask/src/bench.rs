@@ -49,7 +49,8 @@ fn read_json(root: &Path, name: &str) -> Result<serde_json::Value> {
 }
 
 /// Runs every measurement and prints the table (markdown, ready for the README).
-pub fn run_all(root: &Path, quick: bool) -> Result<()> {
+/// `baseline`: the revision whose crate-alone build the working tree's is compared with.
+pub fn run_all(root: &Path, quick: bool, baseline: &str) -> Result<()> {
     let mut rows: Vec<(String, String, String)> = Vec::new();
     let quick_env: &[(&str, &str)] = if quick {
         &[("DATAPLAT_BENCH_QUICK", "1")]
@@ -224,6 +225,28 @@ pub fn run_all(root: &Path, quick: bool) -> Result<()> {
             "–".into(),
         ));
     }
+
+    // 4a. The same build against the baseline revision's, alternately, the same hour.
+    let rounds = if quick { 1 } else { 3 };
+    let compared = crate::build_baseline::compare(root, baseline, rounds)?;
+    let cut = 1.0 - compared.current / compared.baseline;
+    rows.push((
+        format!(
+            "cargo build, dataplat only, `all`: {baseline} vs this tree (alternating, median of {rounds})"
+        ),
+        format!(
+            "{:.1} s vs {:.1} s ({:.0}% less)",
+            compared.baseline,
+            compared.current,
+            cut * 100.0
+        ),
+        if cut >= 1.0 / 3.0 {
+            "≥ 1/3 less ✓"
+        } else {
+            "≥ 1/3 less ✗"
+        }
+        .into(),
+    ));
 
     // 4b. A user's first build: a consumer crate from the packaged crates, cold (its own empty
     // target directory, dependencies included), with one API and with all six.

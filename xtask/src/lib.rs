@@ -4,6 +4,7 @@
 pub mod airflow_server;
 pub mod audit;
 pub mod bench;
+pub mod build_baseline;
 pub mod check;
 pub mod consumer;
 pub mod demo;

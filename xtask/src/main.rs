@@ -26,6 +26,10 @@ enum Top {
         /// Shorter criterion runs (noisier).
         #[arg(long)]
         quick: bool,
+        /// The revision whose crate-alone build this tree's is compared with, built
+        /// alternately with it (default: the one before the build-cost work of issue 23).
+        #[arg(long, default_value = xtask::build_baseline::DEFAULT_BASELINE)]
+        baseline: String,
     },
     /// The main job: start a local Apache Airflow, run examples/airflow_quickstart.rs against
     /// it (list DAGs, trigger a run, wait for it, print its task states), stop Airflow.
@@ -142,7 +146,7 @@ fn main() -> Result<()> {
         }
         Top::Test => xtask::test_cmd::run(&root)?,
         Top::Demo => xtask::demo::run(&root)?,
-        Top::Bench { quick } => xtask::bench::run_all(&root, quick)?,
+        Top::Bench { quick, baseline } => xtask::bench::run_all(&root, quick, &baseline)?,
         Top::Servers => {
             let env = xtask::live::start(&root)?;
             for (k, v) in &env.vars {

@@ -125,6 +125,9 @@ pub fn generate(file: &str, doc: &Value) -> Result<Generated, Vec<Problem>> {
     passes.push(count("paginate", streams, None));
     let n = crate::invoke::add(&mut parsed).map_err(problem)?;
     passes.push(count("invoke (cli table)", n, ops));
+    // Last: the passes above look for progenitor's arms one status at a time.
+    let n = crate::merge_arms::rewrite(&mut parsed);
+    passes.push(count("merge_arms (arms merged away)", n, None));
     crate::expect::check(&passes).map_err(problem)?;
     Ok(Generated {
         passes,

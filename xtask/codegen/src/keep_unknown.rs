@@ -5,11 +5,14 @@
 //! `types` that derives `Deserialize` (and is neither `transparent`, nor `deny_unknown_fields`
 //! by its schema, nor already flattening its additional properties) gets
 //! `#[serde(flatten)] pub extra: serde_json::Map<String, Value>`, serialised back inline, and a
-//! `Deserialize` written here in place of the derive: a visitor that matches the known member
-//! names without allocating, as serde's derive does, and puts every other member into `extra`
-//! (serde's own `flatten` would buffer every member first, which costs a decode several times
-//! over). Missing members behave as the derive's did: `default` gives the default, an `Option`
-//! gives `None`, a field with `deserialize_with` or any other type is required.
+//! `Deserialize` written here in place of the derive: `core::de::object`, one loop for every
+//! type, which matches the known member names without allocating, as serde's derive does,
+//! and puts every other member into `extra` (serde's own `flatten` would buffer every member
+//! first, which costs a decode several times over). Each type says only what the loop needs
+//! (`core::de::Object`: its member names, how each is read, how the value is built), so the
+//! generated code is a few lines per member rather than a visitor per type. Missing members
+//! behave as the derive's did: `default` gives the default, an `Option` gives `None`, a field
+//! with `deserialize_with` or any other type is required.
 //!
 //! With `x-dataplat-php-empty: true` at the document's root (ACM, whose PHP server writes an
 //! empty object as `[]` and sometimes as `""`, and stores some objects as JSON text), an empty
@@ -43,7 +46,7 @@ pub fn rewrite(file: &mut syn::File, php_empty: bool) -> Result<usize, String> {
         };
         if let Some((deserialize, extra)) = open(s, php_empty)? {
             rewritten.insert(s.ident.to_string(), extra);
-            impls.push(deserialize);
+            impls.extend(deserialize);
         }
     }
     types.extend(impls);
@@ -61,12 +64,12 @@ pub fn rewrite(file: &mut syn::File, php_empty: bool) -> Result<usize, String> {
     Ok(rewritten.len())
 }
 
-/// Adds `extra` to `s` and returns its `Deserialize` and the name of the new field, or `None`
+/// Adds `extra` to `s` and returns its `Deserialize` and `Object` impls and the name of the new field, or `None`
 /// when `s` is left alone.
 fn open(
     s: &mut syn::ItemStruct,
     php_empty: bool,
-) -> Result<Option<(syn::Item, syn::Ident)>, String> {
+) -> Result<Option<(Vec<syn::Item>, syn::Ident)>, String> {
     if !crate::open_enums::derives(&s.attrs, "Deserialize") {
         return Ok(None);
     }
@@ -114,8 +117,8 @@ fn open(
     });
     // The derive goes: the impl below takes its place.
     crate::syntax::drop_deserialize_derive(&mut s.attrs);
-    let item = deserialize_impl(&name, &members, &extra, php_empty);
-    Ok(Some((item, extra)))
+    let items = deserialize_impl(&name, &members, &extra, php_empty);
+    Ok(Some((items, extra)))
 }
 
 struct Member {
@@ -206,28 +209,29 @@ fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
+/// The type's `Deserialize`, which hands it to `core::de::object` (or `object_php`), and its
+/// `core::de::Object`: which members it knows, how each is read and how the value is built.
+/// The loop over an object's members is written once, in the core, not once per type.
 fn deserialize_impl(
     name: &syn::Ident,
     members: &[Member],
     extra: &syn::Ident,
     php_empty: bool,
-) -> syn::Item {
-    let field = format_ident!("__{}Field", name);
-    let visitor = format_ident!("__{}Visitor", name);
-    let tags: Vec<syn::Ident> = (0..members.len()).map(|i| format_ident!("F{i}")).collect();
-    let keys: Vec<&String> = members.iter().map(|m| &m.key).collect();
-    let slots: Vec<syn::Ident> = (0..members.len())
-        .map(|i| format_ident!("__m{i}"))
-        .collect();
+) -> Vec<syn::Item> {
     let expecting = format!("struct {name}");
     let type_name = name.to_string();
-    let mut slot_decls = Vec::new();
+    let mut slot_types = Vec::new();
+    let mut nones = Vec::new();
+    let mut names = Vec::new();
     let mut reads = Vec::new();
     let mut finals = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        let (slot, ty, key, tag, ident) = (&slots[i], &m.ty, &m.key, &tags[i], &m.ident);
-        slot_decls
-            .push(quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;));
+        let (ty, key, ident) = (&m.ty, &m.key, &m.ident);
+        let slot = syn::Index::from(i);
+        let position = proc_macro2::Literal::usize_unsuffixed(i);
+        slot_types.push(quote!(::std::option::Option<#ty>));
+        nones.push(quote!(::std::option::Option::None));
+        names.push(quote!(#key => #position));
         // `Option::deserialize` is what an `Option` member does anyway: only "required" is
         // left of it.
         let with = m
@@ -237,7 +241,7 @@ fn deserialize_impl(
         let read = match with {
             // Loosely written maps (`[]`, `""`, JSON text), when the document asks.
             None if php_empty && is_map(ty) => {
-                quote!(crate::core::de::member_php(&mut #slot, &mut map, #key)?)
+                quote!(crate::core::de::member_php(&mut slots.#slot, map, #key))
             }
             Some(path) => quote! {{
                 struct __With(#ty);
@@ -247,127 +251,71 @@ fn deserialize_impl(
                     }
                 }
                 let mut with: ::std::option::Option<__With> = ::std::option::Option::None;
-                crate::core::de::member(&mut with, &mut map, #key)?;
-                #slot = with.map(|w| w.0);
+                crate::core::de::member(&mut with, map, #key)?;
+                slots.#slot = with.map(|w| w.0);
+                ::std::result::Result::Ok(())
             }},
-            None => quote!(crate::core::de::member(&mut #slot, &mut map, #key)?),
+            None => quote!(crate::core::de::member(&mut slots.#slot, map, #key)),
         };
-        reads.push(quote!(#field::#tag => #read,));
+        reads.push(quote!(#position => #read,));
         let value = match (&m.default, &m.with) {
-            (Some(None), _) => quote!(#slot.unwrap_or_default()),
-            (Some(Some(path)), _) => quote!(#slot.unwrap_or_else(#path)),
-            (None, None) if is_option(ty) => quote!(#slot.unwrap_or(::std::option::Option::None)),
-            _ => quote!(crate::core::de::required(#slot, #key)?),
+            (Some(None), _) => quote!(slots.#slot.unwrap_or_default()),
+            (Some(Some(path)), _) => quote!(slots.#slot.unwrap_or_else(#path)),
+            (None, None) if is_option(ty) => {
+                quote!(slots.#slot.unwrap_or(::std::option::Option::None))
+            }
+            _ => quote!(crate::core::de::required(slots.#slot, #key)?),
         };
         finals.push(quote!(#ident: #value));
     }
-    // For `[]` and `""`: what an object with no members gives (an error when a member is
-    // required).
-    let empty = if php_empty {
-        let required: Vec<&String> = members
-            .iter()
-            .filter(|m| m.default.is_none() && (m.with.is_some() || !is_option(&m.ty)))
-            .map(|m| &m.key)
-            .collect();
-        let fields: Vec<proc_macro2::TokenStream> = members
-            .iter()
-            .map(|m| {
-                let ident = &m.ident;
-                match &m.default {
-                    Some(Some(path)) => quote!(#ident: #path()),
-                    Some(None) => quote!(#ident: ::std::default::Default::default()),
-                    None => quote!(#ident: ::std::option::Option::None),
-                }
-            })
-            .collect();
-        let (seq_result, str_result) = match required.first() {
-            Some(key) => (
-                quote!(::std::result::Result::Err(<S::Error as ::serde::de::Error>::missing_field(#key))),
-                quote!(::std::result::Result::Err(<E as ::serde::de::Error>::missing_field(#key))),
-            ),
-            None => (
-                quote!(::std::result::Result::Ok(#name { #(#fields,)* #extra: ::serde_json::Map::new() })),
-                quote!(::std::result::Result::Ok(#name { #(#fields,)* #extra: ::serde_json::Map::new() })),
-            ),
-        };
-        quote! {
-            // PHP writes an empty object as `[]` (and ACM at times as `""`).
-            fn visit_seq<S: ::serde::de::SeqAccess<'de>>(self, mut seq: S) -> ::std::result::Result<#name, S::Error> {
-                if seq.next_element::<::serde::de::IgnoredAny>()?.is_some() {
-                    return ::std::result::Result::Err(<S::Error as ::serde::de::Error>::invalid_type(::serde::de::Unexpected::Seq, &self));
-                }
-                #seq_result
-            }
-            // … and an object it stored as JSON text, as a string holding that JSON.
-            fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<#name, E> {
-                if value.trim_start().starts_with('{') {
-                    return ::serde_json::from_str::<#name>(value).map_err(E::custom);
-                }
-                if !value.is_empty() {
-                    return ::std::result::Result::Err(E::invalid_type(::serde::de::Unexpected::Str(value), &self));
-                }
-                #str_result
-            }
-        }
+    // A type without members of its own reads nothing into its (empty) slots.
+    let (slots, map) = if members.is_empty() {
+        (format_ident!("_slots"), format_ident!("_map"))
     } else {
-        quote!()
+        (format_ident!("slots"), format_ident!("map"))
     };
     let entry = if php_empty {
-        quote!(deserializer.deserialize_any(#visitor))
+        quote!(object_php)
     } else {
-        quote!(deserializer.deserialize_map(#visitor))
+        quote!(object)
     };
-    syn::parse_quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #[allow(non_camel_case_types)]
-                enum #field {
-                    #(#tags,)*
-                    Unknown(::std::string::String),
+    vec![
+        syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    crate::core::de::#entry::<Self, D>(deserializer)
                 }
-                impl<'de> ::serde::Deserialize<'de> for #field {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        struct Names;
-                        impl<'de> ::serde::de::Visitor<'de> for Names {
-                            type Value = #field;
-                            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                                f.write_str("a member name")
-                            }
-                            fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<#field, E> {
-                                ::std::result::Result::Ok(match value {
-                                    #(#keys => #field::#tags,)*
-                                    other => #field::Unknown(other.to_owned()),
-                                })
-                            }
-                        }
-                        deserializer.deserialize_identifier(Names)
-                    }
-                }
-                struct #visitor;
-                impl<'de> ::serde::de::Visitor<'de> for #visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        #(#slot_decls)*
-                        let mut #extra = ::serde_json::Map::new();
-                        while let ::std::option::Option::Some(key) = map.next_key::<#field>()? {
-                            match key {
-                                #(#reads)*
-                                #field::Unknown(name) => {
-                                    crate::core::de::unknown(&mut #extra, name, &mut map, #type_name)?
-                                }
-                            }
-                        }
-                        ::std::result::Result::Ok(#name { #(#finals,)* #extra })
-                    }
-                    #empty
-                }
-                #entry
             }
-        }
-    }
+        },
+        syn::parse_quote! {
+            impl crate::core::de::Object for #name {
+                const EXPECTING: &'static str = #expecting;
+                const NAME: &'static str = #type_name;
+                type Slots = (#(#slot_types,)*);
+                #[inline]
+                fn slots() -> Self::Slots {
+                    (#(#nones,)*)
+                }
+                #[inline]
+                fn member(name: &str) -> ::std::option::Option<usize> {
+                    ::std::option::Option::Some(match name {
+                        #(#names,)*
+                        _ => return ::std::option::Option::None,
+                    })
+                }
+                #[inline]
+                fn read<'de, A: ::serde::de::MapAccess<'de>>(#slots: &mut Self::Slots, index: usize, #map: &mut A) -> ::std::result::Result<(), A::Error> {
+                    match index {
+                        #(#reads)*
+                        _ => ::std::result::Result::Ok(()),
+                    }
+                }
+                fn build<E: ::serde::de::Error>(#slots: Self::Slots, #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> ::std::result::Result<Self, E> {
+                    ::std::result::Result::Ok(#name { #(#finals,)* #extra })
+                }
+            }
+        },
+    ]
 }
 
 /// Adds `extra: Default::default()` to struct literals of the rewritten structs.
@@ -483,7 +431,11 @@ mod tests {
             "{code}"
         );
         assert!(!code.contains("derive (:: serde :: Deserialize , :: serde :: Serialize , Clone , Debug , PartialEq) ] pub struct Thing"), "{code}");
-        assert!(code.contains("\"thingId\" => __ThingField :: F0"), "{code}");
+        assert!(code.contains("\"thingId\" => 0"), "{code}");
+        assert!(
+            code.contains("impl crate :: core :: de :: Object for Thing"),
+            "{code}"
+        );
         // Both literals of the rewritten struct; the builder's own literal is left alone.
         assert_eq!(
             code.matches("extra : :: std :: default :: Default :: default ()")

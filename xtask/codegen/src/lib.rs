@@ -16,6 +16,7 @@ mod expect;
 mod generate;
 mod invoke;
 mod keep_unknown;
+mod merge_arms;
 mod mock;
 mod no_api_version;
 mod open_enums;
