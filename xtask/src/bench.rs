@@ -24,7 +24,7 @@ fn run(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
 }
 
 /// Seconds a cargo command takes; its output is hidden unless it fails.
-fn timed_cargo(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<f64> {
+pub(crate) fn timed_cargo(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<f64> {
     let started = Instant::now();
     let output = cargo()
         .args(args)

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
@@ -78,9 +77,11 @@ fn alternate(trees: &[(PathBuf, PathBuf)], rounds: usize) -> Result<Vec<f64>> {
     for _ in 0..rounds {
         for ((tree, target), times) in trees.iter().zip(&mut times) {
             cargo(tree, target, &["clean", "-q", "-p", "dataplat"])?;
-            let started = Instant::now();
-            cargo(tree, target, &["build", "-q", "-p", "dataplat", "--lib"])?;
-            times.push(started.elapsed().as_secs_f64());
+            times.push(cargo(
+                tree,
+                target,
+                &["build", "-q", "-p", "dataplat", "--lib"],
+            )?);
         }
     }
     Ok(times.into_iter().map(median).collect())
@@ -102,21 +103,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn cargo(tree: &Path, target: &Path, args: &[&str]) -> Result<()> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(tree)
-        .output()?;
-    if !output.status.success() {
-        bail!(
-            "`cargo {}` in {} failed: {}",
-            args.join(" "),
-            tree.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
+/// `cargo <args>` in `tree`, building into `target`; seconds taken.
+fn cargo(tree: &Path, target: &Path, args: &[&str]) -> Result<f64> {
+    crate::bench::timed_cargo(tree, args, &[("CARGO_TARGET_DIR", path_str(target)?)])
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<()> {
