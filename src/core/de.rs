@@ -188,7 +188,7 @@ impl<'de, T: Object> serde::de::Visitor<'de> for PhpObjectVisitor<T> {
         members(map)
     }
 
-    // PHP writes an empty object as `[]` (and ACM at times as `""`): what an object with no
+    // PHP writes an empty object as `[]` (and some servers at times as `""`): what an object with no
     // members gives (an error when a member is required).
     fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<T, S::Error> {
         if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
