@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use serde::de::{Error, MapAccess};
 
+use super::tolerant::Loose;
+
 /// Reads the member `key` into its slot; a second one is an error, as serde's derive has it.
 #[inline]
 pub fn member<'de, T, A>(
@@ -100,7 +102,7 @@ pub trait Object: Sized {
 /// every other member into `extra`.
 #[inline]
 pub fn object<'de, T: Object, D: serde::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor::<T>(std::marker::PhantomData))
+    deserializer.deserialize_map(ObjectVisitor::<T, false>(std::marker::PhantomData))
 }
 
 /// [`object`] for a server that writes JSON loosely (`x-dataplat-php-empty`): an empty array
@@ -109,12 +111,14 @@ pub fn object<'de, T: Object, D: serde::Deserializer<'de>>(deserializer: D) -> R
 pub fn object_php<'de, T: Object, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_any(PhpObjectVisitor::<T>(std::marker::PhantomData))
+    deserializer.deserialize_any(ObjectVisitor::<T, true>(std::marker::PhantomData))
 }
 
-struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+/// Reads an object's members; with `PHP`, also a loosely writing server's other forms of an
+/// object ([`object_php`]). `object` asks for a map only, so the other forms never reach it.
+struct ObjectVisitor<T, const PHP: bool>(std::marker::PhantomData<T>);
 
-impl<'de, T: Object> serde::de::Visitor<'de> for ObjectVisitor<T> {
+impl<'de, T: Object, const PHP: bool> serde::de::Visitor<'de> for ObjectVisitor<T, PHP> {
     type Value = T;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -124,6 +128,33 @@ impl<'de, T: Object> serde::de::Visitor<'de> for ObjectVisitor<T> {
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         members(map)
+    }
+
+    // PHP writes an empty object as `[]`: an object with no members (an error when a member
+    // is required).
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<T, S::Error> {
+        if !PHP || seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(S::Error::invalid_type(serde::de::Unexpected::Seq, &self));
+        }
+        T::build(T::slots(), serde_json::Map::new())
+    }
+
+    // ... and some servers write it as `""`, or an object as JSON text (`core::tolerant`).
+    fn visit_str<E: Error>(self, value: &str) -> Result<T, E> {
+        let unexpected = || E::invalid_type(serde::de::Unexpected::Str(value), &self);
+        if !PHP {
+            return Err(unexpected());
+        }
+        match super::tolerant::loose(value) {
+            Loose::Empty => T::build(T::slots(), serde_json::Map::new()),
+            Loose::Json(json) => {
+                let mut text = serde_json::Deserializer::from_str(json);
+                object_php::<T, _>(&mut text)
+                    .and_then(|decoded| text.end().map(|()| decoded))
+                    .map_err(E::custom)
+            }
+            Loose::Other => Err(unexpected()),
+        }
     }
 }
 
@@ -172,43 +203,6 @@ impl<'de, T: Object> serde::de::Visitor<'de> for KeySeed<T> {
             Some(index) => Key::Known(index),
             None => Key::Unknown(name.to_owned()),
         })
-    }
-}
-
-struct PhpObjectVisitor<T>(std::marker::PhantomData<T>);
-
-impl<'de, T: Object> serde::de::Visitor<'de> for PhpObjectVisitor<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(T::EXPECTING)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        members(map)
-    }
-
-    // PHP writes an empty object as `[]` (and some servers at times as `""`): what an object with no
-    // members gives (an error when a member is required).
-    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<T, S::Error> {
-        if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-            return Err(S::Error::invalid_type(serde::de::Unexpected::Seq, &self));
-        }
-        T::build(T::slots(), serde_json::Map::new())
-    }
-
-    // … and an object it stored as JSON text, as a string holding that JSON.
-    fn visit_str<E: Error>(self, value: &str) -> Result<T, E> {
-        if value.trim_start().starts_with('{') {
-            let mut text = serde_json::Deserializer::from_str(value);
-            return object_php::<T, _>(&mut text)
-                .and_then(|decoded| text.end().map(|()| decoded))
-                .map_err(E::custom);
-        }
-        if !value.is_empty() {
-            return Err(E::invalid_type(serde::de::Unexpected::Str(value), &self));
-        }
-        T::build(T::slots(), serde_json::Map::new())
     }
 }
 

@@ -6,6 +6,28 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+/// What a string in place of an object means, from a server that writes JSON loosely.
+pub(crate) enum Loose<'a> {
+    /// `""`: an object with no members.
+    Empty,
+    /// JSON text holding an object: that object.
+    Json(&'a str),
+    /// Anything else: not an object.
+    Other,
+}
+
+/// Classifies a string sent where an object belongs (the one place that says which strings
+/// count as objects, for [`Php`] and `core::de::object_php`).
+pub(crate) fn loose(text: &str) -> Loose<'_> {
+    if text.is_empty() {
+        Loose::Empty
+    } else if text.trim_start().starts_with('{') {
+        Loose::Json(text)
+    } else {
+        Loose::Other
+    }
+}
+
 /// A member of type `T` (a map, or an optional one) that may also arrive as `[]`, `""` (both
 /// meaning empty) or a string holding a JSON object.
 pub struct Php<T>(pub T);
@@ -19,10 +41,11 @@ where
         let value = Value::deserialize(deserializer)?;
         let value = match value {
             Value::Array(items) if items.is_empty() => return Ok(Php(T::default())),
-            Value::String(text) if text.is_empty() => return Ok(Php(T::default())),
-            Value::String(text) if text.trim_start().starts_with('{') => {
-                serde_json::from_str(&text).map_err(D::Error::custom)?
-            }
+            Value::String(text) => match loose(&text) {
+                Loose::Empty => return Ok(Php(T::default())),
+                Loose::Json(json) => serde_json::from_str(json).map_err(D::Error::custom)?,
+                Loose::Other => Value::String(text),
+            },
             other => other,
         };
         T::deserialize(value).map(Php).map_err(D::Error::custom)
