@@ -55,6 +55,18 @@ impl fmt::Write for Encoder<'_, '_> {
     }
 }
 
+/// An operation's URL, its base and its path with the parameters encoded, formatted into one
+/// string of `capacity` bytes (the `path_segments` pass gives the base's length, the path's
+/// text and room for each parameter). `format!` sizes its string from the literal text alone
+/// and grows it, allocating two or three times, as the base URL and the parameters come.
+pub(crate) fn url(capacity: usize, parts: fmt::Arguments<'_>) -> String {
+    let mut url = String::with_capacity(capacity);
+    // As `format!` does: only a `Display` that fails on its own can make this fail.
+    fmt::Write::write_fmt(&mut url, parts)
+        .expect("a Display implementation returned an error unexpectedly");
+    url
+}
+
 /// `Ok` when `value` can be sent as the path parameter `name`: not empty, not `.` or `..` (see
 /// the module docs). The generated code checks every path parameter before it builds the URL
 /// (the `path_segments` pass). Nothing is allocated for a good value.

@@ -9,6 +9,11 @@
 //! resolves them: `DELETE /dags/prod_etl/dagRuns/..` deletes the DAG. Before the statement
 //! that builds the URL, the pass inserts one `crate::core::path::check("<name>", &value)` per
 //! parameter, which fails the call with `Error::InvalidRequest` before anything is sent.
+//!
+//! `format!` sizes its string from the literal text alone and grows it as the base URL and
+//! the parameters come (two or three allocations per call); the URL is formatted by
+//! `crate::core::path::url` instead, into one string sized for the base, the path and room
+//! for each parameter.
 
 use syn::visit_mut::VisitMut;
 
@@ -55,6 +60,9 @@ impl VisitMut for Pass {
             self.rewritten += 1;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
+        if let Some(url) = sized_url(expr) {
+            *expr = url;
+        }
     }
 
     // The URL is built inside `format!`, whose arguments are tokens to `syn`, not expressions.
@@ -76,6 +84,46 @@ impl VisitMut for Pass {
             mac.tokens = quote::quote!(#args);
         }
     }
+}
+
+/// Room for one parameter's encoded text in a URL's string (an id, a UUID, a name).
+const PARAMETER_ROOM: usize = 64;
+
+/// `crate::core::path::url(<base>.len() + <room>, format_args!(…))` for progenitor's
+/// `format!("{}/path/{}", <…>.baseurl, …)`, or `None` for any other expression.
+fn sized_url(expr: &syn::Expr) -> Option<syn::Expr> {
+    use syn::parse::Parser;
+    use syn::punctuated::Punctuated;
+    let syn::Expr::Macro(mac) = expr else {
+        return None;
+    };
+    if !mac.mac.path.is_ident("format") {
+        return None;
+    }
+    let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    let args = parser.parse2(mac.mac.tokens.clone()).ok()?;
+    let mut iter = args.iter();
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(template),
+        ..
+    }) = iter.next()?
+    else {
+        return None;
+    };
+    let syn::Expr::Field(base) = iter.next()? else {
+        return None;
+    };
+    let template = template.value();
+    let is_base = matches!(&base.member, syn::Member::Named(name) if name == "baseurl");
+    if !template.starts_with("{}") || !is_base {
+        return None;
+    }
+    let placeholders = template.matches("{}").count();
+    let room = template.len() - 2 * placeholders + PARAMETER_ROOM * (placeholders - 1);
+    let tokens = &mac.mac.tokens;
+    Some(syn::parse_quote! {
+        crate::core::path::url(#base.len() + #room, format_args!(#tokens))
+    })
 }
 
 /// The parameter's name for messages: the variable it is in (the builder method's name).
@@ -146,6 +194,14 @@ mod tests {
             "{code}"
         );
         assert!(code.contains("encode_path (already)"), "{code}");
+        // The URL is formatted into one string sized for the base, the path (6 bytes of text)
+        // and room for each of its two parameters.
+        assert!(
+            code.contains(
+                "let url = crate :: core :: path :: url (client . baseurl . len () + 134usize , format_args ! (\"{}/x/{}/y/{}\" , client . baseurl ,"
+            ),
+            "{code}"
+        );
         assert!(
             code.contains("crate :: core :: path :: Segment (& name)"),
             "{code}"
