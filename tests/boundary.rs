@@ -237,6 +237,29 @@ async fn boundary_suite() {
         format!("A:{} (…/dagRuns/..%5Cx)", s.count()),
         outcome(&r),
     );
+    // A parameter longer than the room the URL's string is sized for, full of characters that
+    // would end the segment or the path: the string grows, and it stays one segment.
+    let long = format!("{}/../?x=1#f%2F", "a".repeat(300));
+    let r = airflow
+        .delete_dag_run()
+        .dag_id("prod_etl")
+        .dag_run_id(&long)
+        .send()
+        .await;
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(
+        s.seen()[1].target,
+        format!(
+            "/api/v1/dags/prod_etl/dagRuns/{}%2F..%2F%3Fx=1%23f%252F",
+            "a".repeat(300)
+        ),
+        "one segment, every byte of it"
+    );
+    row(
+        "path parameter of 311 bytes with `/../?#%`",
+        format!("A:{} (…/dagRuns/aaa…%2F..%2F%3Fx=1%23f%252F)", s.count()),
+        outcome(&r),
+    );
 
     // 2. A POST whose 303 leads to a closed port: the POST got an answer, so it is not sent
     // again; a GET is retried.

@@ -15,6 +15,7 @@
 //! `crate::core::path::url` instead, into one string sized for the base, the path and room
 //! for each parameter.
 
+use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
 
 use crate::syntax::{sole_argument, to_string_of};
@@ -67,13 +68,7 @@ impl VisitMut for Pass {
 
     // The URL is built inside `format!`, whose arguments are tokens to `syn`, not expressions.
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        use syn::parse::Parser;
-        use syn::punctuated::Punctuated;
-        if !mac.path.is_ident("format") {
-            return;
-        }
-        let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-        let Ok(mut args) = parser.parse2(mac.tokens.clone()) else {
+        let Some(mut args) = format_arguments(mac) else {
             return;
         };
         let before = self.rewritten;
@@ -86,22 +81,25 @@ impl VisitMut for Pass {
     }
 }
 
+/// The arguments of a `format!` invocation as expressions, or `None` for any other macro.
+fn format_arguments(mac: &syn::Macro) -> Option<Punctuated<syn::Expr, syn::Token![,]>> {
+    use syn::parse::Parser;
+    if !mac.path.is_ident("format") {
+        return None;
+    }
+    Punctuated::parse_terminated.parse2(mac.tokens.clone()).ok()
+}
+
 /// Room for one parameter's encoded text in a URL's string (an id, a UUID, a name).
 const PARAMETER_ROOM: usize = 64;
 
 /// `crate::core::path::url(<base>.len() + <room>, format_args!(…))` for progenitor's
 /// `format!("{}/path/{}", <…>.baseurl, …)`, or `None` for any other expression.
 fn sized_url(expr: &syn::Expr) -> Option<syn::Expr> {
-    use syn::parse::Parser;
-    use syn::punctuated::Punctuated;
     let syn::Expr::Macro(mac) = expr else {
         return None;
     };
-    if !mac.mac.path.is_ident("format") {
-        return None;
-    }
-    let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-    let args = parser.parse2(mac.mac.tokens.clone()).ok()?;
+    let args = format_arguments(&mac.mac)?;
     let mut iter = args.iter();
     let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Str(template),
